@@ -124,6 +124,12 @@ typedef struct cl_config {
     /* Memory bound: at most this many live connections; when full the one
      * idle longest is finished and logged early. 0 = unbounded. */
     uint64_t max_conns;
+
+    /* Which protocol analyzers (service detectors) run, as set by
+     * cl_config_set_analyzers: "all" (Zeek's default scripts, the default),
+     * "" (bare mode: none) or a comma list of lower-case analyzer names
+     * ("http,dns,ssl"). Service detection reads this. */
+    char analyzers[256];
 } cl_config;
 
 void cl_config_init(cl_config *cfg);
@@ -137,6 +143,21 @@ void cl_config_add_port(cl_config *cfg, int proto, uint16_t port);
  * "Tunnel::max_depth" = "2", "report_gaps_for_partial" = "T".
  * Returns 0, or -1 for an unknown name or a bad value. */
 int cl_config_set(cl_config *cfg, const char *name, const char *value);
+
+/* Choose the analyzers as Zeek's script loading would:
+ *   "all"  - Zeek's default mode (all base scripts): likely server ports =
+ *            CL_PORTS_DEFAULT, analyzers = "all".
+ *   "none" - bare mode (`zeek -b`) with no protocol scripts: likely server
+ *            ports = CL_PORTS_TUNNELS, analyzers = "".
+ *   a comma list, e.g. "http,dns" - bare mode with those protocol scripts
+ *            loaded: likely server ports = CL_PORTS_TUNNELS plus the server
+ *            ports those analyzers register (spec 7.2; DHCP 68/udp and QUIC
+ *            853,784/udp are not server ports). Names are case-insensitive,
+ *            '-' and '_' are the same; unknown names are kept in the list
+ *            but add no ports.
+ * Replaces the likely-server-port sets (add ports afterwards). Returns 0, or
+ * -1 (config unchanged) for NULL, an empty string or a list too long. */
+int cl_config_set_analyzers(cl_config *cfg, const char *list);
 
 /* ------------------------------------------------------------------ */
 /* The record (Zeek's Conn::Info)                                      */
