@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Time connlog and a read-only tcpdump pass on benchmark traces; print one table.
+
+    measure.py --connlog BIN [--threads 1,2] [--repeat N] [--results DIR]
+               [--baseline TINY.pcap] NAME=TRACE.pcap ...
+
+Each TRACE.pcap has a TRACE.pcap.meta JSON file beside it (packets and frame
+bytes, written by tracegen or concat_traces.py). Called by bench/run, which
+builds everything and makes the traces first.
+
+For every trace: read it once to warm the page cache; run
+`tcpdump -r TRACE -w /dev/null 'ether host 00:00:00:00:00:01'` (a filter
+matching no packet: the cost of reading the file) and
+`connlog -r TRACE -w RESULTS/NAME --stats` (default options, checksums
+verified) REPEAT times each, alternating; keep the fastest wall time of each.
+Peak RSS comes from wait4() on that very child process. Bytes per live
+connection is (peak RSS - peak RSS on a tiny trace) / conns_peak, where
+conns_peak is connlog's own --stats counter.
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+NO_MATCH_FILTER = "ether host 00:00:00:00:00:01"
+
+
+def run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE):
+    """Run cmd; return (wall seconds, exit status, maxrss bytes, cpu seconds, stderr text)."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=stdout, stderr=stderr)
+    err = b""
+    if stderr == subprocess.PIPE:
+        err = p.stderr.read()  # connlog's stderr is small: counters and warnings
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.stderr:
+        p.stderr.close()
+    return wall, p.returncode, ru.ru_maxrss * 1024, ru.ru_utime + ru.ru_stime, err.decode(errors="replace")
+
+
+def parse_stats(text):
+    """`connlog: stats: NAME [SUBNAME] VALUE` lines -> {"name[_subname]": int}."""
+    st = {}
+    for line in text.splitlines():
+        m = re.match(r"connlog: stats: (.+?)\s+(\d+)\s*$", line)
+        if m:
+            st[re.sub(r"\W+", "_", m.group(1).strip())] = int(m.group(2))
+    return st
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def warm(path):
+    with open(path, "rb", buffering=0) as f:
+        while f.read(1 << 24):
+            pass
+
+
+def fmt_bytes(n):
+    return "%.1f MiB" % (n / 1048576.0)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--connlog", required=True)
+    ap.add_argument("--threads", default="1")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--results", default="bench/results")
+    ap.add_argument("--baseline")
+    ap.add_argument("traces", nargs="+")
+    a = ap.parse_args()
+
+    connlog = a.connlog
+    help_text = subprocess.run([connlog, "--help"], capture_output=True, text=True).stdout
+    has_threads = "--threads" in help_text
+    m = re.search(r"default here: (\d+)", help_text)
+    default_max_conns = int(m.group(1)) if m else None
+    threads = [int(t) for t in a.threads.split(",") if t]
+    if not has_threads and any(t != 1 for t in threads):
+        print("note: this connlog has no --threads option; multi-thread runs skipped")
+        threads = [1]
+    tcpdump = shutil.which("tcpdump")
+    if not tcpdump:
+        print("note: tcpdump not found (scripts/install-deps installs it); no read-only baseline")
+
+    ncpu = os.cpu_count()
+    print("CPU: %s (%d logical CPUs), %s %s" % (cpu_model(), ncpu, platform.system(), platform.release()))
+    ver = subprocess.run([connlog, "--version"], capture_output=True, text=True).stdout.strip()
+    print("connlog: %s (%s)" % (connlog, ver or "unknown version"))
+    if default_max_conns is not None:
+        print("connlog --max-conns default: %d" % default_max_conns)
+
+    os.makedirs(a.results, exist_ok=True)
+    base_rss = 0
+    if a.baseline:
+        d = os.path.join(a.results, "baseline")
+        os.makedirs(d, exist_ok=True)
+        _, rc, base_rss, _, err = run([connlog, "-r", a.baseline, "-w", d])
+        if rc != 0:
+            print("baseline run failed (exit %d): %s" % (rc, err.strip()))
+            base_rss = 0
+        else:
+            print("connlog peak RSS on a tiny trace (baseline): %s" % fmt_bytes(base_rss))
+    print()
+
+    rows = []
+    notes = []
+    for spec in a.traces:
+        name, path = spec.split("=", 1)
+        with open(path + ".meta") as f:
+            meta = json.load(f)
+        pkts, nbytes = meta["packets"], meta["frame_bytes"]
+        print("== %s: %s (%d packets, %s)" % (name, path, pkts, fmt_bytes(os.path.getsize(path))), flush=True)
+        warm(path)
+        outdir = os.path.join(a.results, name)
+        os.makedirs(outdir, exist_ok=True)
+
+        td = None
+        for nt in threads:
+            best = None
+            rss = 0
+            cpu = None
+            stats = {}
+            failed = None
+            for _ in range(max(1, a.repeat)):
+                if tcpdump and nt == threads[0]:
+                    w, rc, _, _, err = run([tcpdump, "-r", path, "-w", "/dev/null", NO_MATCH_FILTER])
+                    if rc == 0:
+                        td = w if td is None else min(td, w)
+                    else:
+                        notes.append("%s: tcpdump failed (exit %d): %s" % (name, rc, err.strip()[-200:]))
+                log = os.path.join(outdir, "conn.log")
+                if os.path.exists(log):
+                    os.unlink(log)
+                cmd = [connlog, "-r", path, "-w", outdir, "--stats"]
+                if nt != 1:
+                    cmd += ["--threads", str(nt)]
+                w, rc, r, c, err = run(cmd)
+                if rc != 0:
+                    failed = "exit %d: %s" % (rc, err.strip().splitlines()[-1] if err.strip() else "")
+                    break
+                if best is None or w < best:
+                    best, cpu = w, c
+                rss = max(rss, r)
+                stats = parse_stats(err)
+            label = name if nt == 1 else "%s (%d threads)" % (name, nt)
+            if failed:
+                print("   %s: connlog failed, %s" % (label, failed), flush=True)
+                rows.append({"trace": label, "failed": failed})
+                continue
+            peak = stats.get("conns_peak")
+            if stats.get("packets") not in (None, pkts):
+                notes.append("%s: connlog counted %d packets, the trace has %d" % (label, stats["packets"], pkts))
+            row = {
+                "trace": label, "packets": pkts, "bytes": nbytes, "wall": best, "cpu": cpu, "rss": rss,
+                "conns_peak": peak, "tcpdump": td, "stats": stats,
+                "bytes_per_conn": (rss - base_rss) / peak if peak else None,
+            }
+            rows.append(row)
+            print("   %s: %.3f s (cpu %.3f s), tcpdump %s, peak RSS %s, conns_peak %s, evicted %s, "
+                  "checksum failures %s" % (label, best, cpu, "%.3f s" % td if td else "-", fmt_bytes(rss), peak,
+                                            stats.get("conns_evicted"), stats.get("checksum_failures")),
+                  flush=True)
+            if name.startswith("flood") and default_max_conns:
+                bound = default_max_conns * 512
+                notes.append("%s: peak RSS %s against the --max-conns default %d x 512 B = %s (%s)"
+                             % (label, fmt_bytes(rss), default_max_conns, fmt_bytes(bound),
+                                "within" if rss <= bound else "OVER"))
+
+    # The table.
+    head = ["trace", "packets", "Mpkt/s", "Gbit/s", "ns/pkt", "peak RSS", "conns peak", "B/live conn",
+            "connlog s", "tcpdump s", "x tcpdump"]
+    lines = []
+    for r in rows:
+        if "failed" in r:
+            lines.append([r["trace"], "failed: " + r["failed"]] + [""] * (len(head) - 2))
+            continue
+        w = r["wall"]
+        lines.append([
+            r["trace"], "%d" % r["packets"], "%.2f" % (r["packets"] / w / 1e6), "%.2f" % (r["bytes"] * 8 / w / 1e9),
+            "%.0f" % (w * 1e9 / r["packets"]), fmt_bytes(r["rss"]),
+            "%d" % r["conns_peak"] if r["conns_peak"] is not None else "-",
+            "%.0f" % r["bytes_per_conn"] if r["bytes_per_conn"] is not None else "-",
+            "%.3f" % w, "%.3f" % r["tcpdump"] if r["tcpdump"] else "-",
+            "%.2f" % (w / r["tcpdump"]) if r["tcpdump"] else "-",
+        ])
+    widths = [max(len(h), *(len(l[i]) for l in lines)) if lines else len(h) for i, h in enumerate(head)]
+    md = ["| " + " | ".join(h.ljust(widths[i]) for i, h in enumerate(head)) + " |",
+          "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    for l in lines:
+        md.append("| " + " | ".join(c.ljust(widths[i]) for i, c in enumerate(l)) + " |")
+    print()
+    print("\n".join(md))
+    for n in notes:
+        print("note: " + n)
+    print("(best of %d runs; Gbit/s counts Ethernet frame bytes; B/live conn = (peak RSS - %s baseline) / conns peak)"
+          % (a.repeat, fmt_bytes(base_rss)))
+    with open(os.path.join(a.results, "table.md"), "w") as f:
+        f.write("CPU: %s\n\n" % cpu_model() + "\n".join(md) + "\n" + "".join("\nnote: " + n for n in notes) + "\n")
+    with open(os.path.join(a.results, "results.json"), "w") as f:
+        json.dump({"cpu": cpu_model(), "rows": rows, "notes": notes}, f, indent=1)
+    return 1 if any("failed" in r for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
