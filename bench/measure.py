@@ -56,14 +56,29 @@ def parse_stats(text):
 
 
 def cpu_model():
+    """Model name plus family/model/stepping, clock and cache from /proc/cpuinfo."""
+    info = {}
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+                if not line.strip():
+                    break  # the first CPU is enough
+                k, _, v = line.partition(":")
+                info[k.strip()] = v.strip()
     except OSError:
-        pass
-    return platform.processor() or "unknown"
+        return platform.processor() or "unknown"
+    desc = info.get("model name", "unknown")
+    extra = []
+    if "cpu family" in info:
+        extra.append("family %s model %s stepping %s" % (info["cpu family"], info.get("model", "?"),
+                                                         info.get("stepping", "?")))
+    if "cpu MHz" in info:
+        extra.append("%.0f MHz" % float(info["cpu MHz"]))
+    if "cache size" in info:
+        extra.append("cache %s" % info["cache size"])
+    if "hypervisor" in info.get("flags", "").split():
+        extra.append("virtual machine")
+    return desc + (" (" + ", ".join(extra) + ")" if extra else "")
 
 
 def warm(path):
