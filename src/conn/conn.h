@@ -1,0 +1,146 @@
+/*
+ * conn.h - a tracked connection (Zeek's Connection + session adapters).
+ *
+ * One struct per connection, allocated from the engine's pool. The TCP
+ * part (two endpoints with their reassembly bookkeeping) is a separate
+ * allocation so that UDP/ICMP connections stay small.
+ */
+#ifndef CL_CONN_H
+#define CL_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "connlog.h"
+#include "conn/reassembly.h"
+#include "record/uid.h"
+
+/* TCP endpoint states, numbered as Zeek's script layer sees them. */
+enum cl_tcp_state {
+    CL_TCP_INACTIVE = 0,
+    CL_TCP_SYN_SENT = 1,
+    CL_TCP_SYN_ACK_SENT = 2,
+    CL_TCP_PARTIAL = 3,
+    CL_TCP_ESTABLISHED = 4,
+    CL_TCP_CLOSED = 5,
+    CL_TCP_RESET = 6
+};
+
+/* A logarithmic history letter: recorded at the 1st, 10th, 100th... event. */
+typedef struct cl_scaled {
+    uint32_t count;
+    uint32_t threshold;
+} cl_scaled;
+
+typedef struct cl_tcp_endpoint {
+    uint8_t state, prev_state;
+    bool is_orig;
+    bool did_close;
+    int64_t start_seq;
+    uint32_t last_seq, ack_seq;
+    uint32_t seq_wraps, ack_wraps;
+    uint32_t window;
+    uint32_t window_seq, window_ack_seq;
+    int32_t window_scale;
+    uint32_t fin_cnt, rst_cnt;
+    uint64_t fin_seq;
+    uint64_t hist_last_syn, hist_last_fin, hist_last_rst;
+    double last_time;
+    cl_scaled chk, rxmt, win0, gap;
+    cl_reasm reasm;
+} cl_tcp_endpoint;
+
+typedef struct cl_tcp_conn {
+    cl_tcp_endpoint ep[2];
+    cl_tcp_endpoint *orig, *resp;   /* swapped by flips */
+    bool is_active;
+    bool close_deferred;
+    bool deferred_gen_event;
+    bool is_partial;
+    uint8_t first_packet_seen;      /* 1 = orig, 2 = resp */
+} cl_tcp_conn;
+
+/* The connection key: the bytes Zeek sorts by at end of input
+ * (addresses in canonical order, ports in network byte order, protocol
+ * as a little-endian 16-bit value) followed by the VLAN context. */
+typedef struct cl_key {
+    uint8_t a1[16], a2[16];
+    uint8_t p1[2], p2[2];
+    uint8_t proto[2];
+    uint8_t vlan[2], inner_vlan[2];  /* zero unless VLANs are part of the key */
+    uint8_t pad[2];
+} cl_key;
+
+enum cl_timer_slot {
+    CL_TIMER_INACTIVITY = 0,
+    CL_TIMER_TCP_EXPIRE,        /* the periodic expire check from creation */
+    CL_TIMER_TCP_EXPIRE_CLOSE,  /* the extra check scheduled by a half close */
+    CL_TIMER_TCP_ATTEMPT,
+    CL_TIMER_CONN_DELETE,
+    CL_TIMER_SLOTS
+};
+
+#define CL_HIST_INLINE 24
+#define CL_HIST_MAX 4096   /* Zeek truncates log strings at 4096 bytes */
+#define CL_MAX_TUNNEL_PARENTS 8
+
+typedef struct cl_conn {
+    cl_key key;
+    uint32_t hash;
+    uint32_t table_slot;
+
+    cl_addr orig_h, resp_h;
+    uint16_t orig_p, resp_p;        /* host byte order */
+    uint8_t proto;                  /* cl_proto */
+    uint8_t ip_proto;
+    bool flipped_after_creation;
+    bool icmp_one_way;
+
+    double start_time, last_time;
+    double inactivity_timeout;
+    int32_t timer_pos[CL_TIMER_SLOTS];
+
+    /* history */
+    uint32_t hist_seen;
+    uint16_t hist_len, hist_cap;
+    char *hist;                     /* hist_inline or a heap buffer */
+    char hist_inline[CL_HIST_INLINE];
+
+    /* ConnSize: per direction, swapped on flips */
+    uint64_t pkts[2], ip_bytes[2];
+    /* UDP/ICMP payload sizes by slot (not swapped on flips); -1 = inactive */
+    int64_t dlen[2];
+    cl_scaled udp_chk[2];
+
+    uint64_t missed_bytes;
+    cl_tcp_conn *tcp;
+
+    char uid[CL_UID_MAX];
+
+    /* context from the first packet */
+    bool has_l2[2];
+    uint8_t l2[2][6];               /* [0] orig, [1] resp; swapped on flips */
+    int32_t vlan, inner_vlan, pppoe_session;
+
+    /* tunnels */
+    uint8_t n_parents;
+    uint8_t tunnel_changes;
+    char parents[CL_MAX_TUNNEL_PARENTS][CL_UID_MAX];
+    uint32_t encap_id;              /* identity of the current encapsulation stack, 0 = none */
+
+    /* idle list for eviction when the table is full (most recent last) */
+    struct cl_conn *idle_prev, *idle_next;
+} cl_conn;
+
+/* History helpers (history.c). */
+void cl_hist_add(cl_conn *c, char code);
+/* Once-only letter: returns true when the mask was already seen (Zeek's
+ * CheckHistory), otherwise records the letter and returns false. */
+bool cl_hist_check(cl_conn *c, uint32_t mask, char code);
+/* Logarithmic letter: returns true when the letter was recorded. */
+bool cl_hist_scaled(cl_conn *c, char code, cl_scaled *s);
+void cl_hist_reset(cl_conn *c);
+void cl_hist_free(cl_conn *c);
+void cl_scaled_init(cl_scaled *s);
+
+#endif /* CL_CONN_H */

@@ -1,0 +1,106 @@
+/*
+ * record.c - fill Zeek's Conn::Info from a connection at removal time
+ * (scripts/base/protocols/conn/main.zeek, set_conn and conn_state) and
+ * hand it to the engine's callback.
+ */
+#include <string.h>
+
+#include "engine.h"
+
+static const char *datagram_state(const cl_conn *c)
+{
+    bool o = c->dlen[0] >= 0, r = c->dlen[1] >= 0;
+    if (o)
+        return r ? "SF" : "S0";
+    return r ? "SHR" : "OTH";
+}
+
+static uint64_t slot_size(int64_t v) { return v < 0 ? 0 : (uint64_t)v; }
+
+static bool mac_is_zero(const uint8_t m[6])
+{
+    static const uint8_t zero[6];
+    return memcmp(m, zero, 6) == 0;
+}
+
+static void fill_sizes(const cl_conn *c, cl_conn_record *r)
+{
+    double d = c->last_time - c->start_time;
+    /* Zeek sets duration and both sizes together, only when d > 0. */
+    if (!(d > 0))
+        return;
+    r->has_duration = true;
+    r->duration = d;
+    if (c->proto == CL_PROTO_TCP) {
+        r->orig_bytes = cl_tcp_size(c->tcp->orig, c->tcp->resp);
+        r->resp_bytes = cl_tcp_size(c->tcp->resp, c->tcp->orig);
+    } else if (c->proto != CL_PROTO_UNKNOWN) {
+        r->orig_bytes = slot_size(c->dlen[0]);
+        r->resp_bytes = slot_size(c->dlen[1]);
+    }
+}
+
+static void fill_locality(const cl_engine *e, const cl_conn *c, cl_conn_record *r)
+{
+    if (e->local_nets.n > 0) {
+        r->local_orig = cl_netlist_contains(&e->local_nets, &c->orig_h);
+        r->local_resp = cl_netlist_contains(&e->local_nets, &c->resp_h);
+    } else if (c->flipped_after_creation) {
+        /* Zeek's connection_flipped handler sets them unconditionally. */
+        r->local_orig = r->local_resp = 0;
+    } else {
+        r->local_orig = r->local_resp = CL_UNSET_INT;
+    }
+}
+
+void cl_conn_emit(cl_engine *e, cl_conn *c)
+{
+    cl_conn_record r;
+    memset(&r, 0, sizeof r);
+    const char *parents[CL_MAX_TUNNEL_PARENTS];
+
+    r.ts = c->start_time;
+    r.uid = c->uid;
+    r.orig_h = c->orig_h;
+    r.resp_h = c->resp_h;
+    r.orig_p = c->orig_p;
+    r.resp_p = c->resp_p;
+    r.proto = (cl_proto)c->proto;
+    r.ip_proto = c->ip_proto;
+    fill_sizes(c, &r);
+
+    const char *hist = c->hist_len ? c->hist : NULL;
+    if (c->proto == CL_PROTO_TCP)
+        r.conn_state = cl_tcp_conn_state(c, hist);
+    else if (c->proto == CL_PROTO_UDP)
+        r.conn_state = datagram_state(c);
+    else
+        r.conn_state = "OTH";
+
+    fill_locality(e, c, &r);
+    r.missed_bytes = c->missed_bytes;
+    r.history = hist;
+    r.orig_pkts = c->pkts[0];
+    r.orig_ip_bytes = c->ip_bytes[0];
+    r.resp_pkts = c->pkts[1];
+    r.resp_ip_bytes = c->ip_bytes[1];
+
+    for (unsigned i = 0; i < c->n_parents; i++)
+        parents[i] = c->parents[i];
+    r.n_tunnel_parents = c->n_parents;
+    r.tunnel_parents = parents;
+
+    r.has_orig_l2 = c->has_l2[0] && !mac_is_zero(c->l2[0]);
+    r.has_resp_l2 = c->has_l2[1] && !mac_is_zero(c->l2[1]);
+    memcpy(r.orig_l2, c->l2[0], 6);
+    memcpy(r.resp_l2, c->l2[1], 6);
+    r.vlan = c->vlan;
+    r.inner_vlan = c->inner_vlan;
+    r.ctx_vlan = e->cfg.conn_key_vlan ? c->vlan : CL_UNSET_INT;
+    r.ctx_inner_vlan = e->cfg.conn_key_vlan ? c->inner_vlan : CL_UNSET_INT;
+    r.pppoe_session_id = c->pppoe_session;
+
+    e->stats.conns_logged++;
+    if (e->on_record)
+        e->on_record(&r, e->user);
+}

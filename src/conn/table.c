@@ -1,0 +1,112 @@
+/*
+ * table.c - linear probing with backward-shift deletion (no tombstones,
+ * so lookups stay short under churn). The table doubles at 50% load.
+ */
+#include "conn/table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "record/uid.h"
+
+int cl_table_init(cl_table *t, size_t initial_capacity)
+{
+    size_t cap = 1024;
+    while (cap < initial_capacity)
+        cap <<= 1;
+    t->slots = calloc(cap, sizeof *t->slots);
+    if (!t->slots)
+        return -1;
+    t->mask = cap - 1;
+    t->n = 0;
+    cl_random_bytes(t->key, sizeof t->key);
+    return 0;
+}
+
+void cl_table_free(cl_table *t)
+{
+    free(t->slots);
+    t->slots = NULL;
+    t->n = 0;
+}
+
+uint32_t cl_table_hash(const cl_table *t, const cl_key *k)
+{
+    return (uint32_t)cl_siphash13(t->key, k, sizeof *k);
+}
+
+cl_conn *cl_table_find(const cl_table *t, const cl_key *k, uint32_t hash)
+{
+    size_t i = hash & t->mask;
+    for (;;) {
+        const cl_table_slot *s = &t->slots[i];
+        if (!s->conn)
+            return NULL;
+        if (s->hash == hash && memcmp(&s->conn->key, k, sizeof *k) == 0)
+            return s->conn;
+        i = (i + 1) & t->mask;
+    }
+}
+
+static void put(cl_table_slot *slots, size_t mask, cl_conn *c)
+{
+    size_t i = c->hash & mask;
+    while (slots[i].conn)
+        i = (i + 1) & mask;
+    slots[i].hash = c->hash;
+    slots[i].conn = c;
+    c->table_slot = (uint32_t)i;
+}
+
+static int grow(cl_table *t)
+{
+    size_t cap = (t->mask + 1) * 2;
+    cl_table_slot *ns = calloc(cap, sizeof *ns);
+    if (!ns)
+        return -1;
+    for (size_t i = 0; i <= t->mask; i++)
+        if (t->slots[i].conn)
+            put(ns, cap - 1, t->slots[i].conn);
+    free(t->slots);
+    t->slots = ns;
+    t->mask = cap - 1;
+    return 0;
+}
+
+int cl_table_insert(cl_table *t, cl_conn *c)
+{
+    if ((t->n + 1) * 2 > t->mask + 1 && grow(t) != 0)
+        return -1;
+    put(t->slots, t->mask, c);
+    t->n++;
+    return 0;
+}
+
+void cl_table_remove(cl_table *t, cl_conn *c)
+{
+    size_t i = c->table_slot;
+    t->slots[i].conn = NULL;
+    t->n--;
+    /* Shift back later entries of the probe run that could live at i. */
+    size_t j = i;
+    for (;;) {
+        j = (j + 1) & t->mask;
+        cl_table_slot *s = &t->slots[j];
+        if (!s->conn)
+            return;
+        size_t home = s->hash & t->mask;
+        /* Can s move to i? Only if its home is not in (i, j]. */
+        bool movable = (i <= j) ? (home <= i || home > j) : (home <= i && home > j);
+        if (movable) {
+            t->slots[i] = *s;
+            s->conn->table_slot = (uint32_t)i;
+            s->conn = NULL;
+            i = j;
+        }
+    }
+}
+
+size_t cl_table_memory(const cl_table *t)
+{
+    return (t->mask + 1) * sizeof(cl_table_slot);
+}

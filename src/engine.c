@@ -1,0 +1,653 @@
+/*
+ * engine.c - the packet pipeline: time and timers, link and IP decoding,
+ * fragment reassembly, connection lookup/creation, and removal.
+ *
+ * Per packet, as Zeek's main loop does: advance network time, fire due
+ * timers (at most max_timer_expires), decode, find or create the
+ * connection, let the transport code update it; then fire what is left.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "site/netlist.h"
+
+#define CL_SLAB_CONNS 1024
+
+struct cl_slab {
+    cl_slab *next;
+    cl_conn conns[CL_SLAB_CONNS];
+};
+
+static const char *const skip_names[CL_SKIP_COUNT] = {
+    [CL_SKIP_NONE] = "none",
+    [CL_SKIP_LINK_TRUNCATED] = "link_truncated",
+    [CL_SKIP_LINKTYPE] = "unsupported_linktype",
+    [CL_SKIP_NOT_IP] = "not_ip",
+    [CL_SKIP_IP_MALFORMED] = "ip_malformed",
+    [CL_SKIP_IP_CHECKSUM] = "ip_bad_checksum",
+    [CL_SKIP_NO_TRANSPORT] = "no_transport",
+    [CL_SKIP_FRAGMENT] = "fragment",
+    [CL_SKIP_TRANSPORT_TRUNCATED] = "transport_truncated",
+    [CL_SKIP_TUNNEL] = "tunnel",
+};
+
+const char *cl_skip_name(cl_skip s)
+{
+    return (unsigned)s < CL_SKIP_COUNT ? skip_names[s] : "?";
+}
+
+/* ---------------------------------------------------------------- */
+/* Connection storage                                                */
+/* ---------------------------------------------------------------- */
+
+static cl_conn *conn_alloc(cl_engine *e)
+{
+    if (!e->free_conns) {
+        cl_slab *s = malloc(sizeof *s);
+        if (!s)
+            return NULL;
+        s->next = e->slabs;
+        e->slabs = s;
+        e->slab_bytes += sizeof *s;
+        for (int i = CL_SLAB_CONNS - 1; i >= 0; i--) {
+            s->conns[i].idle_next = e->free_conns;
+            e->free_conns = &s->conns[i];
+        }
+    }
+    cl_conn *c = e->free_conns;
+    e->free_conns = c->idle_next;
+    return c;
+}
+
+static void conn_release(cl_engine *e, cl_conn *c)
+{
+    cl_hist_free(c);
+    cl_tcp_release(e, c);
+    c->idle_next = e->free_conns;
+    e->free_conns = c;
+}
+
+static void idle_unlink(cl_engine *e, cl_conn *c)
+{
+    if (c->idle_prev)
+        c->idle_prev->idle_next = c->idle_next;
+    else
+        e->idle_head = c->idle_next;
+    if (c->idle_next)
+        c->idle_next->idle_prev = c->idle_prev;
+    else
+        e->idle_tail = c->idle_prev;
+    c->idle_prev = c->idle_next = NULL;
+}
+
+static void idle_append(cl_engine *e, cl_conn *c)
+{
+    c->idle_next = NULL;
+    c->idle_prev = e->idle_tail;
+    if (e->idle_tail)
+        e->idle_tail->idle_next = c;
+    else
+        e->idle_head = c;
+    e->idle_tail = c;
+}
+
+static void idle_touch(cl_engine *e, cl_conn *c)
+{
+    if (e->idle_tail == c)
+        return;
+    idle_unlink(e, c);
+    idle_append(e, c);
+}
+
+void cl_engine_remove(cl_engine *e, cl_conn *c)
+{
+    cl_timers_cancel_all(&e->timers, c);
+    cl_table_remove(&e->table, c);
+    idle_unlink(e, c);
+    e->stats.conns_live--;
+    cl_conn_emit(e, c);
+    conn_release(e, c);
+}
+
+void cl_conn_set_inactivity(cl_engine *e, cl_conn *c, double timeout)
+{
+    if (timeout == c->inactivity_timeout)
+        return;
+    cl_timers_cancel(&e->timers, c, CL_TIMER_INACTIVITY);
+    if (timeout > 0)
+        cl_timers_set(&e->timers, c, CL_TIMER_INACTIVITY, c->last_time + timeout);
+    c->inactivity_timeout = timeout;
+}
+
+void cl_conn_flip(cl_engine *e, cl_conn *c)
+{
+    (void)e;
+    cl_addr ta = c->orig_h;
+    c->orig_h = c->resp_h;
+    c->resp_h = ta;
+    uint16_t tp = c->orig_p;
+    c->orig_p = c->resp_p;
+    c->resp_p = tp;
+    bool th = c->has_l2[0];
+    c->has_l2[0] = c->has_l2[1];
+    c->has_l2[1] = th;
+    uint8_t tm[6];
+    memcpy(tm, c->l2[0], 6);
+    memcpy(c->l2[0], c->l2[1], 6);
+    memcpy(c->l2[1], tm, 6);
+    uint64_t t64 = c->pkts[0];
+    c->pkts[0] = c->pkts[1];
+    c->pkts[1] = t64;
+    t64 = c->ip_bytes[0];
+    c->ip_bytes[0] = c->ip_bytes[1];
+    c->ip_bytes[1] = t64;
+    if (c->tcp)
+        cl_tcp_flip(c);
+    if (c->uid[0])
+        c->flipped_after_creation = true;
+    cl_hist_add(c, '^');
+}
+
+bool cl_engine_checksums_apply(const cl_engine *e, const cl_addr *src)
+{
+    if (e->cfg.ignore_checksums)
+        return false;
+    return e->cfg.ignore_checksums_nets.n == 0 ||
+           !cl_netlist_contains(&e->cfg.ignore_checksums_nets, src);
+}
+
+/* ---------------------------------------------------------------- */
+/* Keys                                                              */
+/* ---------------------------------------------------------------- */
+
+typedef struct flow {
+    cl_addr src, dst;
+    uint16_t sport, dport;  /* host order */
+    uint8_t ip_proto;
+    cl_proto proto;
+    bool one_way;           /* ICMP without counterpart: no canonical order */
+} flow;
+
+/* Ports compare as their network-order bytes read as a host integer. */
+static uint16_t port_canon_value(uint16_t port)
+{
+    return (uint16_t)((port >> 8) | (port << 8));
+}
+
+static void make_key(const cl_engine *e, const flow *f, const cl_l2_info *l2, cl_key *k)
+{
+    memset(k, 0, sizeof *k);
+    const cl_addr *a1 = &f->src, *a2 = &f->dst;
+    uint16_t p1 = f->sport, p2 = f->dport;
+    if (!f->one_way) {
+        int cmp = memcmp(a1->b, a2->b, 16);
+        bool lt = cmp < 0 || (cmp == 0 && port_canon_value(p1) < port_canon_value(p2));
+        if (!lt) {
+            a1 = &f->dst;
+            a2 = &f->src;
+            p1 = f->dport;
+            p2 = f->sport;
+        }
+    }
+    memcpy(k->a1, a1->b, 16);
+    memcpy(k->a2, a2->b, 16);
+    k->p1[0] = (uint8_t)(p1 >> 8);
+    k->p1[1] = (uint8_t)p1;
+    k->p2[0] = (uint8_t)(p2 >> 8);
+    k->p2[1] = (uint8_t)p2;
+    k->proto[0] = f->ip_proto;
+    if (e->cfg.conn_key_vlan && l2) {
+        uint16_t v = l2->vlan >= 0 ? (uint16_t)(l2->vlan + 1) : 0;
+        uint16_t iv = l2->inner_vlan >= 0 ? (uint16_t)(l2->inner_vlan + 1) : 0;
+        k->vlan[0] = (uint8_t)(v >> 8);
+        k->vlan[1] = (uint8_t)v;
+        k->inner_vlan[0] = (uint8_t)(iv >> 8);
+        k->inner_vlan[1] = (uint8_t)iv;
+    }
+}
+
+/* ---------------------------------------------------------------- */
+/* Creation and lookup                                               */
+/* ---------------------------------------------------------------- */
+
+static void evict_one(cl_engine *e)
+{
+    cl_conn *victim = e->idle_head;
+    if (!victim)
+        return;
+    e->stats.conns_evicted++;
+    if (victim->tcp)
+        victim->tcp->is_active = false;
+    cl_engine_remove(e, victim);
+}
+
+static cl_conn *conn_new(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx, const cl_key *k,
+                         uint32_t hash)
+{
+    if (e->cfg.max_conns && e->stats.conns_live >= e->cfg.max_conns)
+        evict_one(e);
+    cl_conn *c = conn_alloc(e);
+    if (!c)
+        return NULL;
+    memset(c, 0, sizeof *c);
+    c->key = *k;
+    c->hash = hash;
+    c->orig_h = f->src;
+    c->resp_h = f->dst;
+    c->orig_p = f->sport;
+    c->resp_p = f->dport;
+    c->proto = (uint8_t)f->proto;
+    c->ip_proto = f->ip_proto;
+    c->icmp_one_way = f->one_way;
+    c->start_time = c->last_time = ctx->t;
+    for (int i = 0; i < CL_TIMER_SLOTS; i++)
+        c->timer_pos[i] = -1;
+    cl_hist_reset(c);
+    c->dlen[0] = c->dlen[1] = -1;
+    cl_scaled_init(&c->udp_chk[0]);
+    cl_scaled_init(&c->udp_chk[1]);
+    c->vlan = c->inner_vlan = c->pppoe_session = CL_UNSET_INT;
+    const cl_l2_info *l2 = ctx->l2;
+    if (l2) {
+        c->has_l2[0] = l2->has_src_mac;
+        c->has_l2[1] = l2->has_dst_mac;
+        memcpy(c->l2[0], l2->src_mac, 6);
+        memcpy(c->l2[1], l2->dst_mac, 6);
+        c->vlan = l2->vlan;
+        c->inner_vlan = l2->inner_vlan;
+        c->pppoe_session = l2->pppoe_session;
+    }
+    if (cl_table_insert(&e->table, c) != 0) {
+        conn_release(e, c);
+        return NULL;
+    }
+    idle_append(e, c);
+    e->stats.conns_created++;
+    e->stats.conns_live++;
+    if (e->stats.conns_live > e->stats.conns_peak)
+        e->stats.conns_peak = e->stats.conns_live;
+    return c;
+}
+
+/* Zeek raises new_connection (and allocates the uid) once the analyzer
+ * tree is built, after any creation-time flip. */
+static void conn_announce(cl_engine *e, cl_conn *c)
+{
+    cl_uid_next(&e->uids, c->uid);
+}
+
+static bool packet_is_orig(const cl_conn *c, const flow *f)
+{
+    return memcmp(c->orig_h.b, f->src.b, 16) == 0 && c->orig_p == f->sport;
+}
+
+/* ---------------------------------------------------------------- */
+/* Transports                                                        */
+/* ---------------------------------------------------------------- */
+
+/* Zeek's CheckHeaderTrunc: drop before any connection exists. */
+static bool transport_truncated(const cl_ip_info *ip, uint32_t min)
+{
+    if (ip->payload_len != 0 && ip->payload_len < min)
+        return true;
+    return ip->payload_caplen < min;
+}
+
+static cl_skip handle_tcp(cl_engine *e, const cl_pkt_ctx *ctx)
+{
+    const cl_ip_info *ip = ctx->ip;
+    if (transport_truncated(ip, 20))
+        return CL_SKIP_TRANSPORT_TRUNCATED;
+    const uint8_t *p = ip->payload;
+    cl_tcp_hdr h = {
+        .sport = (uint16_t)(p[0] << 8 | p[1]),
+        .dport = (uint16_t)(p[2] << 8 | p[3]),
+        .seq = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7],
+        .ack = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11],
+        .off = p[12] >> 4,
+        .flags = p[13],
+        .win = (uint16_t)(p[14] << 8 | p[15]),
+        .raw = p,
+    };
+    flow f = {ip->src, ip->dst, h.sport, h.dport, 6, CL_PROTO_TCP, false};
+    cl_key k;
+    make_key(e, &f, ctx->l2, &k);
+    uint32_t hash = cl_table_hash(&e->table, &k);
+    cl_conn *c = cl_table_find(&e->table, &k, hash);
+    if (c && cl_tcp_is_reuse(c, &h)) {
+        cl_engine_remove(e, c);
+        c = NULL;
+    }
+    if (!c) {
+        bool flip = cl_tcp_want_flip(e, &h, &ip->dst);
+        if (!(c = conn_new(e, &f, ctx, &k, hash)))
+            return CL_SKIP_NONE;
+        if (flip)
+            cl_conn_flip(e, c);
+        if (cl_tcp_attach(e, c) != 0) {
+            cl_engine_remove(e, c);
+            return CL_SKIP_NONE;
+        }
+        conn_announce(e, c);
+    }
+    cl_tcp_packet(e, c, packet_is_orig(c, &f), ctx, &h);
+    idle_touch(e, c);
+    return CL_SKIP_NONE;
+}
+
+static cl_skip handle_udp(cl_engine *e, const cl_pkt_ctx *ctx)
+{
+    const cl_ip_info *ip = ctx->ip;
+    if (transport_truncated(ip, 8))
+        return CL_SKIP_TRANSPORT_TRUNCATED;
+    const uint8_t *p = ip->payload;
+    flow f = {ip->src, ip->dst, (uint16_t)(p[0] << 8 | p[1]), (uint16_t)(p[2] << 8 | p[3]),
+              17, CL_PROTO_UDP, false};
+    cl_key k;
+    make_key(e, &f, ctx->l2, &k);
+    uint32_t hash = cl_table_hash(&e->table, &k);
+    cl_conn *c = cl_table_find(&e->table, &k, hash);
+    if (!c) {
+        bool flip = cl_udp_want_flip(e, f.sport, f.dport, &ip->dst);
+        if (!(c = conn_new(e, &f, ctx, &k, hash)))
+            return CL_SKIP_NONE;
+        if (flip)
+            cl_conn_flip(e, c);
+        cl_conn_set_inactivity(e, c, e->cfg.udp_inactivity_timeout);
+        conn_announce(e, c);
+    }
+    cl_udp_packet(e, c, packet_is_orig(c, &f), ctx);
+    idle_touch(e, c);
+    return CL_SKIP_NONE;
+}
+
+static cl_skip handle_icmp(cl_engine *e, const cl_pkt_ctx *ctx)
+{
+    const cl_ip_info *ip = ctx->ip;
+    if (transport_truncated(ip, 8))
+        return CL_SKIP_TRANSPORT_TRUNCATED;
+    const uint8_t *p = ip->payload;
+    bool v6 = ip->proto == 58;
+    flow f = {ip->src, ip->dst, 0, 0, ip->proto, CL_PROTO_ICMP, false};
+    f.one_way = !cl_icmp_ports(p[0], p[1], v6, &f.sport, &f.dport);
+    cl_key k;
+    make_key(e, &f, ctx->l2, &k);
+    uint32_t hash = cl_table_hash(&e->table, &k);
+    cl_conn *c = cl_table_find(&e->table, &k, hash);
+    if (!c) {
+        if (!(c = conn_new(e, &f, ctx, &k, hash)))
+            return CL_SKIP_NONE;
+        cl_conn_set_inactivity(e, c, e->cfg.icmp_inactivity_timeout);
+        conn_announce(e, c);
+    }
+    cl_icmp_packet(e, c, packet_is_orig(c, &f), ctx);
+    idle_touch(e, c);
+    return CL_SKIP_NONE;
+}
+
+static cl_skip handle_unknown(cl_engine *e, const cl_pkt_ctx *ctx)
+{
+    const cl_ip_info *ip = ctx->ip;
+    flow f = {ip->src, ip->dst, 0, 0, ip->proto, CL_PROTO_UNKNOWN, false};
+    cl_key k;
+    make_key(e, &f, ctx->l2, &k);
+    uint32_t hash = cl_table_hash(&e->table, &k);
+    cl_conn *c = cl_table_find(&e->table, &k, hash);
+    if (!c) {
+        if (!(c = conn_new(e, &f, ctx, &k, hash)))
+            return CL_SKIP_NONE;
+        cl_conn_set_inactivity(e, c, e->cfg.unknown_ip_inactivity_timeout);
+        conn_announce(e, c);
+    }
+    int dir = packet_is_orig(c, &f) ? 0 : 1;
+    c->pkts[dir]++;
+    c->ip_bytes[dir] += ip->ip_bytes;
+    c->last_time = ctx->t;
+    idle_touch(e, c);
+    return CL_SKIP_NONE;
+}
+
+static cl_skip dispatch_transport(cl_engine *e, const cl_pkt_ctx *ctx)
+{
+    switch (ctx->ip->proto) {
+    case 6:
+        return handle_tcp(e, ctx);
+    case 17:
+        return handle_udp(e, ctx);
+    case 1:
+    case 58:
+        return handle_icmp(e, ctx);
+    case 2:
+        return CL_SKIP_NO_TRANSPORT; /* IGMP: a packet analyzer, no connection */
+    case 4:
+    case 41:
+    case 47:
+        return CL_SKIP_TUNNEL;       /* IP-in-IP and GRE: not decapsulated yet */
+    default:
+        return handle_unknown(e, ctx);
+    }
+}
+
+/* ---------------------------------------------------------------- */
+/* IP and link layers                                                */
+/* ---------------------------------------------------------------- */
+
+static cl_skip ip_status_skip(cl_decode_status st)
+{
+    switch (st) {
+    case CL_DEC_BAD_CHECKSUM:
+        return CL_SKIP_IP_CHECKSUM;
+    case CL_DEC_NO_TRANSPORT:
+        return CL_SKIP_NO_TRANSPORT;
+    case CL_DEC_NOT_IP:
+        return CL_SKIP_NOT_IP;
+    default:
+        return CL_SKIP_IP_MALFORMED;
+    }
+}
+
+static cl_skip process_ip(cl_engine *e, const uint8_t *p, uint32_t caplen, uint32_t wirelen,
+                          const cl_l2_info *l2, double t)
+{
+    unsigned flags = e->cfg.ignore_checksums ? CL_IP_ZERO_LEN_OK : CL_IP_VERIFY_CHECKSUM;
+    cl_ip_info ip;
+    cl_decode_status st = cl_decode_ip(p, caplen, wirelen, flags, &ip);
+    if (st == CL_DEC_BAD_CHECKSUM && !cl_engine_checksums_apply(e, &ip.src))
+        st = cl_decode_ip(p, caplen, wirelen, flags & ~CL_IP_VERIFY_CHECKSUM, &ip);
+    if (st != CL_DEC_OK)
+        return ip_status_skip(st);
+
+    cl_ip_info whole;
+    const cl_ip_info *use = &ip;
+    if (ip.is_fragment) {
+        cl_frag_result fr = cl_frag_add(e->frag, &ip, caplen, e->network_time, &whole);
+        if (fr != CL_FRAG_COMPLETE)
+            return CL_SKIP_FRAGMENT;
+        use = &whole;
+    }
+    cl_pkt_ctx ctx = {t, l2, use};
+    return dispatch_transport(e, &ctx);
+}
+
+static cl_skip process_frame(cl_engine *e, const cl_packet *pkt, double t)
+{
+    cl_l2_info l2;
+    cl_decode_status st = cl_decode_link(pkt->linktype, pkt->data, pkt->caplen, pkt->wirelen, &l2);
+    switch (st) {
+    case CL_DEC_OK:
+        break;
+    case CL_DEC_NOT_IP:
+        return CL_SKIP_NOT_IP;
+    case CL_DEC_UNSUPPORTED:
+        return CL_SKIP_LINKTYPE;
+    case CL_DEC_TRUNCATED:
+        return CL_SKIP_LINK_TRUNCATED;
+    default:
+        return CL_SKIP_IP_MALFORMED;
+    }
+    return process_ip(e, l2.l3, l2.l3_caplen, l2.l3_wirelen, &l2, t);
+}
+
+/* ---------------------------------------------------------------- */
+/* Timers                                                            */
+/* ---------------------------------------------------------------- */
+
+static void fire(cl_engine *e, cl_conn *c, unsigned slot, double now)
+{
+    if (slot != CL_TIMER_INACTIVITY) {
+        cl_tcp_timer(e, c, slot, now);
+        return;
+    }
+    double deadline = c->last_time + c->inactivity_timeout;
+    if (deadline <= now)
+        cl_engine_remove(e, c);
+    else
+        cl_timers_set(&e->timers, c, CL_TIMER_INACTIVITY, deadline);
+}
+
+static void dispatch_timers(cl_engine *e, unsigned max)
+{
+    unsigned n = 0;
+    const cl_timer *top;
+    while ((top = cl_timers_top(&e->timers)) && top->t <= e->network_time &&
+           (max == 0 || n < max)) {
+        cl_timer tm;
+        cl_timers_pop(&e->timers, &tm);
+        n++;
+        fire(e, tm.conn, tm.slot, e->network_time);
+    }
+}
+
+/* ---------------------------------------------------------------- */
+/* Public API                                                        */
+/* ---------------------------------------------------------------- */
+
+cl_engine *cl_engine_new(const cl_config *cfg, cl_record_fn on_record, void *user, char *err,
+                         size_t errlen)
+{
+    cl_engine *e = calloc(1, sizeof *e);
+    if (!e) {
+        if (err && errlen)
+            strncpy(err, "out of memory", errlen - 1);
+        return NULL;
+    }
+    e->cfg = *cfg;
+    e->on_record = on_record;
+    e->user = user;
+    e->local_nets = cfg->local_nets;
+    if (cfg->private_address_space_is_local)
+        cl_netlist_add_private(&e->local_nets);
+
+    if (cfg->seed_file) {
+        if (cl_uid_init_seed_file(&e->uids, cfg->seed_file, err, errlen) != 0) {
+            free(e);
+            return NULL;
+        }
+    } else if (cfg->has_seed) {
+        cl_uid_init_seed(&e->uids, cfg->seed);
+    } else {
+        cl_uid_init_random(&e->uids);
+    }
+
+    e->frag = cl_frag_new(64u << 20, cfg->frag_timeout);
+    if (!e->frag || cl_table_init(&e->table, 4096) != 0 || cl_timers_init(&e->timers) != 0) {
+        if (err && errlen)
+            strncpy(err, "out of memory", errlen - 1);
+        cl_engine_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+cl_skip cl_engine_packet(cl_engine *e, const cl_packet *pkt)
+{
+    e->stats.packets++;
+    e->stats.bytes += pkt->wirelen;
+    double t = (double)pkt->ts_sec + (double)pkt->ts_usec / 1e6;
+    if (t > e->network_time)
+        e->network_time = t;
+
+    dispatch_timers(e, e->cfg.max_timer_expires);
+    cl_frag_expire(e->frag, e->network_time);
+
+    cl_skip s = process_frame(e, pkt, t);
+    if (s != CL_SKIP_NONE)
+        e->stats.skipped[s]++;
+
+    dispatch_timers(e, 0);
+    return s;
+}
+
+void cl_engine_advance(cl_engine *e, double now)
+{
+    if (now > e->network_time)
+        e->network_time = now;
+    dispatch_timers(e, 0);
+    cl_frag_expire(e->frag, e->network_time);
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+    const cl_conn *ca = *(cl_conn *const *)a, *cb = *(cl_conn *const *)b;
+    return memcmp(&ca->key, &cb->key, sizeof ca->key);
+}
+
+void cl_engine_flush(cl_engine *e)
+{
+    /* 1. Every pending timer is popped; only TCP attempt timers run. */
+    cl_timer tm;
+    while (cl_timers_pop(&e->timers, &tm) == 0) {
+        if (tm.slot == CL_TIMER_TCP_ATTEMPT)
+            cl_tcp_timer(e, tm.conn, tm.slot, e->network_time);
+    }
+    /* 2. The rest in key order, as Zeek's seeded Drain() does. */
+    size_t n = e->table.n, i = 0;
+    if (n == 0)
+        return;
+    cl_conn **all = malloc(n * sizeof *all);
+    if (!all) {
+        while (e->idle_head)
+            cl_engine_remove(e, e->idle_head);
+        return;
+    }
+    for (cl_conn *c = e->idle_head; c && i < n; c = c->idle_next)
+        all[i++] = c;
+    qsort(all, i, sizeof *all, key_cmp);
+    for (size_t j = 0; j < i; j++)
+        cl_engine_remove(e, all[j]);
+    free(all);
+}
+
+void cl_engine_stats(const cl_engine *e, cl_stats *out)
+{
+    *out = e->stats;
+    out->memory_bytes = sizeof *e + e->slab_bytes + cl_table_memory(&e->table) +
+                        e->timers.cap * sizeof(cl_timer) + cl_frag_memory(e->frag);
+}
+
+void cl_engine_free(cl_engine *e)
+{
+    if (!e)
+        return;
+    while (e->idle_head) {
+        cl_conn *c = e->idle_head;
+        idle_unlink(e, c);
+        conn_release(e, c);
+    }
+    while (e->free_tcp) {
+        cl_tcp_conn *tc = e->free_tcp;
+        e->free_tcp = *(cl_tcp_conn **)tc;
+        free(tc);
+    }
+    while (e->slabs) {
+        cl_slab *s = e->slabs;
+        e->slabs = s->next;
+        free(s);
+    }
+    cl_table_free(&e->table);
+    cl_timers_free(&e->timers);
+    if (e->frag)
+        cl_frag_free(e->frag);
+    free(e);
+}

@@ -1,0 +1,98 @@
+/*
+ * engine.h - the engine object and what the per-protocol code may ask of
+ * it. Everything the library keeps lives in one cl_engine.
+ */
+#ifndef CL_ENGINE_H
+#define CL_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "connlog.h"
+#include "conn/conn.h"
+#include "conn/table.h"
+#include "conn/timers.h"
+#include "decode/decode.h"
+#include "ip/frag.h"
+#include "record/uid.h"
+
+typedef struct cl_slab cl_slab;
+
+struct cl_engine {
+    cl_config cfg;
+    cl_record_fn on_record;
+    void *user;
+
+    double network_time;
+
+    cl_table table;
+    cl_timers timers;
+    cl_conn *free_conns;
+    cl_tcp_conn *free_tcp;
+    cl_slab *slabs;
+
+    cl_uid_gen uids;
+    cl_netlist local_nets;          /* configured nets plus private space */
+    cl_frag_table *frag;
+
+    cl_stats stats;
+    size_t slab_bytes;
+
+    /* least recently active first: eviction order when max_conns is hit */
+    cl_conn *idle_head, *idle_tail;
+};
+
+/* What the transport code knows about the packet in hand. */
+typedef struct cl_pkt_ctx {
+    double t;                       /* packet time */
+    const cl_l2_info *l2;
+    const cl_ip_info *ip;
+} cl_pkt_ctx;
+
+/* Parsed TCP header fields (engine.c checks the 20-byte minimum). */
+typedef struct cl_tcp_hdr {
+    uint16_t sport, dport;
+    uint32_t seq, ack;
+    uint8_t flags;
+    uint8_t off;                    /* data offset in 32-bit words */
+    uint16_t win;
+    const uint8_t *raw;             /* the TCP header */
+} cl_tcp_hdr;
+
+#define CL_TH_FIN 0x01
+#define CL_TH_SYN 0x02
+#define CL_TH_RST 0x04
+#define CL_TH_PUSH 0x08
+#define CL_TH_ACK 0x10
+#define CL_TH_URG 0x20
+
+/* Connection life cycle (engine.c). */
+void cl_engine_remove(cl_engine *e, cl_conn *c);
+void cl_conn_flip(cl_engine *e, cl_conn *c);
+void cl_conn_set_inactivity(cl_engine *e, cl_conn *c, double timeout);
+bool cl_engine_checksums_apply(const cl_engine *e, const cl_addr *src);
+
+/* TCP (conn/tcp.c). */
+int cl_tcp_attach(cl_engine *e, cl_conn *c);
+void cl_tcp_release(cl_engine *e, cl_conn *c);
+bool cl_tcp_want_flip(const cl_engine *e, const cl_tcp_hdr *h, const cl_addr *dst);
+bool cl_tcp_is_reuse(const cl_conn *c, const cl_tcp_hdr *h);
+void cl_tcp_packet(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx,
+                   const cl_tcp_hdr *h);
+void cl_tcp_flip(cl_conn *c);
+/* A TCP timer fired; returns true when the connection was removed. */
+bool cl_tcp_timer(cl_engine *e, cl_conn *c, unsigned slot, double now);
+const char *cl_tcp_conn_state(const cl_conn *c, const char *history);
+uint64_t cl_tcp_size(const cl_tcp_endpoint *ep, const cl_tcp_endpoint *peer);
+
+/* UDP, ICMP, other IP protocols (conn/udp.c, conn/icmp.c). */
+bool cl_udp_want_flip(const cl_engine *e, uint16_t sport, uint16_t dport, const cl_addr *dst);
+void cl_udp_packet(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx);
+/* ICMP "ports": returns true when the type has a counterpart. */
+bool cl_icmp_ports(uint8_t type, uint8_t code, bool v6, uint16_t *sport, uint16_t *dport);
+void cl_icmp_packet(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx);
+
+/* Building and emitting the record (conn/record.c). */
+void cl_conn_emit(cl_engine *e, cl_conn *c);
+
+#endif /* CL_ENGINE_H */
