@@ -114,6 +114,7 @@ typedef struct cl_config {
     /* Tunnels. */
     unsigned tunnel_max_depth;         /* 4 */
     unsigned tunnel_max_changes;       /* 5 */
+    bool tunnel_delay_teredo;          /* T: confirm Teredo once both sides spoke */
 
     /* UIDs: seeded runs are reproducible. seed_file (Zeek's random.seed
      * format: 21 decimal numbers) wins over seed when both are given. */

@@ -199,6 +199,7 @@ void cl_config_init(cl_config *cfg)
     cfg->conn_key_vlan = false;
     cfg->tunnel_max_depth = 4;
     cfg->tunnel_max_changes = 5;
+    cfg->tunnel_delay_teredo = true;
     cfg->has_seed = false;
     cfg->seed_file = NULL;
     cfg->max_conns = 0;
@@ -406,6 +407,7 @@ static const setting settings[] = {
     S("ignore_checksums", K_BOOL, ignore_checksums),
     S("Tunnel::max_depth", K_UINT, tunnel_max_depth),
     S("Tunnel::max_changes_per_connection", K_UINT, tunnel_max_changes),
+    S("Tunnel::delay_teredo_confirmation", K_BOOL, tunnel_delay_teredo),
 };
 
 int cl_config_set(cl_config *cfg, const char *name, const char *value)

@@ -63,6 +63,7 @@ static cl_conn *conn_alloc(cl_engine *e)
 static void conn_release(cl_engine *e, cl_conn *c)
 {
     cl_hist_free(c);
+    cl_tunnel_release(c);
     cl_tcp_release(e, c);
     c->idle_next = e->free_conns;
     e->free_conns = c;
@@ -272,9 +273,17 @@ static cl_conn *conn_new(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx, con
 
 /* Zeek raises new_connection (and allocates the uid) once the analyzer
  * tree is built, after any creation-time flip. */
-static void conn_announce(cl_engine *e, cl_conn *c)
+static void conn_announce(cl_engine *e, cl_conn *c, const cl_pkt_ctx *ctx)
 {
     cl_uid_next(&e->uids, c->uid);
+    cl_tunnel_note_encap(e, c, ctx->encap, true);
+}
+
+/* A packet of an existing connection: has its encapsulation changed? */
+static void conn_seen(cl_engine *e, cl_conn *c, const cl_pkt_ctx *ctx)
+{
+    if (c->encap || ctx->encap)
+        cl_tunnel_note_encap(e, c, ctx->encap, false);
 }
 
 static bool packet_is_orig(const cl_conn *c, const flow *f)
@@ -329,7 +338,9 @@ static cl_skip handle_tcp(cl_engine *e, const cl_pkt_ctx *ctx)
             cl_engine_remove(e, c);
             return CL_SKIP_NONE;
         }
-        conn_announce(e, c);
+        conn_announce(e, c, ctx);
+    } else {
+        conn_seen(e, c, ctx);
     }
     cl_tcp_packet(e, c, packet_is_orig(c, &f), ctx, &h);
     idle_touch(e, c);
@@ -355,10 +366,14 @@ static cl_skip handle_udp(cl_engine *e, const cl_pkt_ctx *ctx)
         if (flip)
             cl_conn_flip(e, c);
         cl_conn_set_inactivity(e, c, e->cfg.udp_inactivity_timeout);
-        conn_announce(e, c);
+        conn_announce(e, c, ctx);
+    } else {
+        conn_seen(e, c, ctx);
     }
-    cl_udp_packet(e, c, packet_is_orig(c, &f), ctx);
+    bool is_orig = packet_is_orig(c, &f);
     idle_touch(e, c);
+    if (cl_udp_packet(e, c, is_orig, ctx))
+        cl_tunnel_udp(e, c, is_orig, ctx); /* may process inner packets */
     return CL_SKIP_NONE;
 }
 
@@ -379,7 +394,9 @@ static cl_skip handle_icmp(cl_engine *e, const cl_pkt_ctx *ctx)
         if (!(c = conn_new(e, &f, ctx, &k, hash)))
             return CL_SKIP_NONE;
         cl_conn_set_inactivity(e, c, e->cfg.icmp_inactivity_timeout);
-        conn_announce(e, c);
+        conn_announce(e, c, ctx);
+    } else {
+        conn_seen(e, c, ctx);
     }
     cl_icmp_packet(e, c, packet_is_orig(c, &f), ctx);
     idle_touch(e, c);
@@ -398,7 +415,9 @@ static cl_skip handle_unknown(cl_engine *e, const cl_pkt_ctx *ctx)
         if (!(c = conn_new(e, &f, ctx, &k, hash)))
             return CL_SKIP_NONE;
         cl_conn_set_inactivity(e, c, e->cfg.unknown_ip_inactivity_timeout);
-        conn_announce(e, c);
+        conn_announce(e, c, ctx);
+    } else {
+        conn_seen(e, c, ctx);
     }
     int dir = packet_is_orig(c, &f) ? 0 : 1;
     c->pkts[dir]++;
@@ -423,7 +442,7 @@ static cl_skip dispatch_transport(cl_engine *e, const cl_pkt_ctx *ctx)
     case 4:
     case 41:
     case 47:
-        return CL_SKIP_TUNNEL;       /* IP-in-IP and GRE: not decapsulated yet */
+        return cl_tunnel_ip(e, ctx); /* IP-in-IP and GRE */
     default:
         return handle_unknown(e, ctx);
     }
@@ -447,8 +466,8 @@ static cl_skip ip_status_skip(cl_decode_status st)
     }
 }
 
-static cl_skip process_ip(cl_engine *e, const uint8_t *p, uint32_t caplen, uint32_t wirelen,
-                          const cl_l2_info *l2, double t)
+cl_skip cl_engine_process_ip(cl_engine *e, const uint8_t *p, uint32_t caplen, uint32_t wirelen,
+                             const cl_l2_info *l2, double t, const cl_encap *encap)
 {
     unsigned flags = e->cfg.ignore_checksums ? CL_IP_ZERO_LEN_OK : CL_IP_VERIFY_CHECKSUM;
     cl_ip_info ip;
@@ -466,7 +485,7 @@ static cl_skip process_ip(cl_engine *e, const uint8_t *p, uint32_t caplen, uint3
             return CL_SKIP_FRAGMENT;
         use = &whole;
     }
-    cl_pkt_ctx ctx = {t, l2, use};
+    cl_pkt_ctx ctx = {t, l2, use, encap};
     return dispatch_transport(e, &ctx);
 }
 
@@ -486,7 +505,7 @@ static cl_skip process_frame(cl_engine *e, const cl_packet *pkt, double t)
     default:
         return CL_SKIP_IP_MALFORMED;
     }
-    return process_ip(e, l2.l3, l2.l3_caplen, l2.l3_wirelen, &l2, t);
+    return cl_engine_process_ip(e, l2.l3, l2.l3_caplen, l2.l3_wirelen, &l2, t, NULL);
 }
 
 /* ---------------------------------------------------------------- */
@@ -647,6 +666,7 @@ void cl_engine_free(cl_engine *e)
     }
     cl_table_free(&e->table);
     cl_timers_free(&e->timers);
+    free(e->tunnel_ids);
     if (e->frag)
         cl_frag_free(e->frag);
     free(e);

@@ -18,6 +18,40 @@
 
 typedef struct cl_slab cl_slab;
 
+/* Encapsulations, outermost first (Zeek's EncapsulationStack). */
+enum cl_tunnel_type {
+    CL_TUN_IP = 1,      /* IP-in-IP */
+    CL_TUN_GRE,
+    CL_TUN_VXLAN,
+    CL_TUN_GENEVE,
+    CL_TUN_TEREDO,
+    CL_TUN_AYIYA,
+    CL_TUN_GTPV1
+};
+
+#define CL_MAX_ENCAP 8
+
+typedef struct cl_encap_entry {
+    uint8_t type;
+    cl_addr src, dst;
+    uint16_t sport, dport;
+    char uid[CL_UID_MAX];
+} cl_encap_entry;
+
+typedef struct cl_encap {
+    unsigned depth;
+    cl_encap_entry e[CL_MAX_ENCAP];
+} cl_encap;
+
+/* A tunnel identity for IP-in-IP and GRE: one uid per outer address pair. */
+typedef struct cl_tunnel_id {
+    cl_addr a, b;           /* a < b */
+    double last_seen;
+    char uid[CL_UID_MAX];
+} cl_tunnel_id;
+
+#define CL_MAX_TUNNEL_IDS 4096
+
 struct cl_engine {
     cl_config cfg;
     cl_record_fn on_record;
@@ -38,6 +72,9 @@ struct cl_engine {
     cl_stats stats;
     size_t slab_bytes;
 
+    cl_tunnel_id *tunnel_ids;
+    size_t n_tunnel_ids;
+
     /* least recently active first: eviction order when max_conns is hit */
     cl_conn *idle_head, *idle_tail;
 };
@@ -47,6 +84,7 @@ typedef struct cl_pkt_ctx {
     double t;                       /* packet time */
     const cl_l2_info *l2;
     const cl_ip_info *ip;
+    const cl_encap *encap;          /* NULL when not tunnelled */
 } cl_pkt_ctx;
 
 /* Parsed TCP header fields (engine.c checks the 20-byte minimum). */
@@ -87,10 +125,20 @@ uint64_t cl_tcp_size(const cl_tcp_endpoint *ep, const cl_tcp_endpoint *peer);
 
 /* UDP, ICMP, other IP protocols (conn/udp.c, conn/icmp.c). */
 bool cl_udp_want_flip(const cl_engine *e, uint16_t sport, uint16_t dport, const cl_addr *dst);
-void cl_udp_packet(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx);
+/* Returns true when the datagram was valid (checksum) and counted. */
+bool cl_udp_packet(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx);
 /* ICMP "ports": returns true when the type has a counterpart. */
 bool cl_icmp_ports(uint8_t type, uint8_t code, bool v6, uint16_t *sport, uint16_t *dport);
 void cl_icmp_packet(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx);
+
+/* Tunnels (tunnel/tunnels.c). */
+void cl_tunnel_note_encap(cl_engine *e, cl_conn *c, const cl_encap *encap, bool created);
+cl_skip cl_tunnel_ip(cl_engine *e, const cl_pkt_ctx *ctx);
+void cl_tunnel_udp(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx);
+void cl_tunnel_release(cl_conn *c);
+/* Decode and process an IP packet (engine.c); used for inner packets. */
+cl_skip cl_engine_process_ip(cl_engine *e, const uint8_t *p, uint32_t caplen, uint32_t wirelen,
+                             const cl_l2_info *l2, double t, const cl_encap *encap);
 
 /* Building and emitting the record (conn/record.c). */
 void cl_conn_emit(cl_engine *e, cl_conn *c);

@@ -126,11 +126,24 @@ typedef struct cl_conn {
     uint8_t n_parents;
     uint8_t tunnel_changes;
     char parents[CL_MAX_TUNNEL_PARENTS][CL_UID_MAX];
-    uint32_t encap_id;              /* identity of the current encapsulation stack, 0 = none */
+    struct cl_encap *encap;         /* stack the last packet came in; NULL = none */
+    uint8_t tunnel_flags;           /* CL_TF_*: state of a UDP tunnel's outer flow */
+
+    /* services confirmed, comma-separated in confirmation order */
+    char service[48];
 
     /* idle list for eviction when the table is full (most recent last) */
     struct cl_conn *idle_prev, *idle_next;
 } cl_conn;
+
+enum {
+    CL_TF_VIOLATION = 0x1,      /* malformed tunnel header: stop decapsulating */
+    CL_TF_TEREDO_ORIG = 0x2,    /* valid Teredo seen from the originator */
+    CL_TF_TEREDO_RESP = 0x4
+};
+
+/* Add a service name once (insertion order is kept). */
+void cl_conn_add_service(cl_conn *c, const char *name);
 
 /* History helpers (history.c). */
 void cl_hist_add(cl_conn *c, char code);

@@ -67,6 +67,7 @@ void cl_conn_emit(cl_engine *e, cl_conn *c)
     r.resp_p = c->resp_p;
     r.proto = (cl_proto)c->proto;
     r.ip_proto = c->ip_proto;
+    r.service = c->service[0] ? c->service : NULL;
     fill_sizes(c, &r);
 
     const char *hist = c->hist_len ? c->hist : NULL;

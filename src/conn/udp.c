@@ -34,7 +34,7 @@ static bool udp_checksum_ok(const cl_ip_info *ip)
     return cl_transport_checksum_ok(ip, 17, p, ip->payload_len);
 }
 
-void cl_udp_packet(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx)
+bool cl_udp_packet(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx)
 {
     const cl_ip_info *ip = ctx->ip;
     const uint8_t *p = ip->payload;
@@ -45,7 +45,7 @@ void cl_udp_packet(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx
         if (!udp_checksum_ok(ip)) {
             e->stats.checksum_failures++;
             cl_hist_scaled(c, is_orig ? 'C' : 'c', &c->udp_chk[slot]);
-            return;
+            return false;
         }
     }
 
@@ -61,4 +61,5 @@ void cl_udp_packet(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx
     else
         c->dlen[slot] += v;
     c->last_time = ctx->t;
+    return true;
 }
