@@ -347,6 +347,39 @@ static cl_skip handle_tcp(cl_engine *e, const cl_pkt_ctx *ctx)
     return CL_SKIP_NONE;
 }
 
+/* Zeek's DNS analyzer (attached by port to UDP 53, 137, 5353, 5355)
+ * removes its connection once it has been idle for dns_session_timeout
+ * (less a second of slack), checked every dns_session_timeout. */
+#define DNS_SESSION_TIMEOUT 10.0
+
+static bool is_dns_port(uint16_t port)
+{
+    return port == 53 || port == 137 || port == 5353 || port == 5355;
+}
+
+static void dns_expire(cl_engine *e, cl_conn *c, double now, bool terminating)
+{
+    if (terminating || now - c->last_time >= DNS_SESSION_TIMEOUT - 1.0)
+        cl_engine_remove(e, c);
+    else
+        cl_timers_set(&e->timers, c, CL_TIMER_DNS_EXPIRE, now + DNS_SESSION_TIMEOUT);
+}
+
+static bool analyzer_loaded(const cl_config *cfg, const char *name)
+{
+    if (strcmp(cfg->analyzers, "all") == 0)
+        return true;
+    size_t n = strlen(name);
+    for (const char *s = cfg->analyzers; *s;) {
+        const char *comma = strchr(s, ',');
+        size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        if (len == n && strncmp(s, name, n) == 0)
+            return true;
+        s += len + (comma ? 1 : 0);
+    }
+    return false;
+}
+
 static cl_skip handle_udp(cl_engine *e, const cl_pkt_ctx *ctx)
 {
     const cl_ip_info *ip = ctx->ip;
@@ -366,6 +399,8 @@ static cl_skip handle_udp(cl_engine *e, const cl_pkt_ctx *ctx)
         if (flip)
             cl_conn_flip(e, c);
         cl_conn_set_inactivity(e, c, e->cfg.udp_inactivity_timeout);
+        if (e->dns_analyzer && is_dns_port(c->resp_p))
+            cl_timers_set(&e->timers, c, CL_TIMER_DNS_EXPIRE, e->network_time + DNS_SESSION_TIMEOUT);
         conn_announce(e, c, ctx);
     } else {
         conn_seen(e, c, ctx);
@@ -514,6 +549,10 @@ static cl_skip process_frame(cl_engine *e, const cl_packet *pkt, double t)
 
 static void fire(cl_engine *e, cl_conn *c, unsigned slot, double now)
 {
+    if (slot == CL_TIMER_DNS_EXPIRE) {
+        dns_expire(e, c, now, false);
+        return;
+    }
     if (slot != CL_TIMER_INACTIVITY) {
         cl_tcp_timer(e, c, slot, now);
         return;
@@ -555,6 +594,7 @@ cl_engine *cl_engine_new(const cl_config *cfg, cl_record_fn on_record, void *use
     e->on_record = on_record;
     e->user = user;
     e->local_nets = cfg->local_nets;
+    e->dns_analyzer = analyzer_loaded(cfg, "dns");
     if (cfg->private_address_space_is_local)
         cl_netlist_add_private(&e->local_nets);
 
@@ -614,11 +654,14 @@ static int key_cmp(const void *a, const void *b)
 
 void cl_engine_flush(cl_engine *e)
 {
-    /* 1. Every pending timer is popped; only TCP attempt timers run. */
+    /* 1. Every pending timer is popped; only those Zeek runs at
+     *    termination do anything: TCP attempts and DNS session expiry. */
     cl_timer tm;
     while (cl_timers_pop(&e->timers, &tm) == 0) {
         if (tm.slot == CL_TIMER_TCP_ATTEMPT)
             cl_tcp_timer(e, tm.conn, tm.slot, e->network_time);
+        else if (tm.slot == CL_TIMER_DNS_EXPIRE)
+            dns_expire(e, tm.conn, e->network_time, true);
     }
     /* 2. The rest in key order, as Zeek's seeded Drain() does. */
     size_t n = e->table.n, i = 0;

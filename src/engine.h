@@ -72,6 +72,8 @@ struct cl_engine {
     cl_stats stats;
     size_t slab_bytes;
 
+    bool dns_analyzer;              /* the DNS analyzer is loaded */
+
     cl_tunnel_id *tunnel_ids;
     size_t n_tunnel_ids;
 

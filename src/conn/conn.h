@@ -77,6 +77,7 @@ enum cl_timer_slot {
     CL_TIMER_TCP_EXPIRE_CLOSE,  /* the extra check scheduled by a half close */
     CL_TIMER_TCP_ATTEMPT,
     CL_TIMER_CONN_DELETE,
+    CL_TIMER_DNS_EXPIRE,        /* the UDP DNS analyzer's session timeout */
     CL_TIMER_SLOTS
 };
 

@@ -288,7 +288,10 @@ void cl_tunnel_udp(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx
     }
     cl_inner in;
     if (!udp_tunnel_parse(type, p, len, &in)) {
-        if (!detected)
+        /* AYIYA messages other than "forward" (heartbeats) carry nothing
+         * but are no protocol violation. */
+        bool ayiya_other = type == CL_TUN_AYIYA && len >= 8 && (p[2] & 0x0f) != 1;
+        if (!detected && !ayiya_other)
             c->tunnel_flags |= CL_TF_VIOLATION;
         return;
     }
