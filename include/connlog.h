@@ -131,6 +131,10 @@ typedef struct cl_config {
      * "" (bare mode: none) or a comma list of lower-case analyzer names
      * ("http,dns,ssl"). Service detection reads this. */
     char analyzers[256];
+
+    /* Zeek's ConnSize analyzer (orig_pkts .. resp_ip_bytes). Only
+     * Analyzer::disable_all turns it off. */
+    bool conn_size;
 } cl_config;
 
 void cl_config_init(cl_config *cfg);
@@ -191,6 +195,8 @@ typedef struct cl_conn_record {
     uint64_t missed_bytes;
     const char *history;            /* NULL = unset (empty history) */
     uint64_t orig_pkts, orig_ip_bytes, resp_pkts, resp_ip_bytes;
+    bool pkts_unset;                /* the four counters above are unset
+                                       (Zeek's ConnSize analyzer disabled) */
     size_t n_tunnel_parents;
     const char *const *tunnel_parents;
     /* Optional columns. */

@@ -200,6 +200,7 @@ void cl_config_init(cl_config *cfg)
     cfg->tunnel_max_depth = 4;
     cfg->tunnel_max_changes = 5;
     cfg->tunnel_delay_teredo = true;
+    cfg->conn_size = true;
     cfg->has_seed = false;
     cfg->seed_file = NULL;
     cfg->max_conns = 0;
@@ -414,6 +415,14 @@ int cl_config_set(cl_config *cfg, const char *name, const char *value)
 {
     if (cfg == NULL || name == NULL || value == NULL)
         return -1;
+    if (strcmp(name, "Analyzer::disable_all") == 0) {
+        /* Disables every analyzer, ConnSize included: no packet counts. */
+        bool off;
+        if (parse_bool(value, &off) != 0)
+            return -1;
+        cfg->conn_size = !off;
+        return 0;
+    }
     for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
         const setting *st = &settings[i];
         if (strcmp(st->name, name) != 0)

@@ -85,6 +85,7 @@ void cl_conn_emit(cl_engine *e, cl_conn *c)
     r.orig_ip_bytes = c->ip_bytes[0];
     r.resp_pkts = c->pkts[1];
     r.resp_ip_bytes = c->ip_bytes[1];
+    r.pkts_unset = !e->cfg.conn_size;
 
     for (unsigned i = 0; i < c->n_parents; i++)
         parents[i] = c->parents[i];

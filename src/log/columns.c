@@ -151,10 +151,10 @@ static void get_default(col_id c, const cl_conn_record *r, col_value *v)
     case COL_LOCAL_RESP: set_bool(v, r->local_resp); break;
     case COL_MISSED_BYTES: set_count(v, r->missed_bytes); break;
     case COL_HISTORY: set_string(v, r->history, true); break;
-    case COL_ORIG_PKTS: set_count(v, r->orig_pkts); break;
-    case COL_ORIG_IP_BYTES: set_count(v, r->orig_ip_bytes); break;
-    case COL_RESP_PKTS: set_count(v, r->resp_pkts); break;
-    case COL_RESP_IP_BYTES: set_count(v, r->resp_ip_bytes); break;
+    case COL_ORIG_PKTS: if (!r->pkts_unset) set_count(v, r->orig_pkts); break;
+    case COL_ORIG_IP_BYTES: if (!r->pkts_unset) set_count(v, r->orig_ip_bytes); break;
+    case COL_RESP_PKTS: if (!r->pkts_unset) set_count(v, r->resp_pkts); break;
+    case COL_RESP_IP_BYTES: if (!r->pkts_unset) set_count(v, r->resp_ip_bytes); break;
     case COL_TUNNEL_PARENTS:
         if (r->n_tunnel_parents && r->tunnel_parents) {
             v->kind = VAL_SET;

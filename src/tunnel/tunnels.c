@@ -94,27 +94,31 @@ void cl_tunnel_release(cl_conn *c)
 void cl_tunnel_note_encap(cl_engine *e, cl_conn *c, const cl_encap *encap, bool created)
 {
     bool has = encap && encap->depth > 0;
-    if (created || !c->encap) {
+    if (created) {
         if (has) {
             add_parent(c, encap->e[encap->depth - 1].uid);
             store_stack(c, encap);
         }
         return;
     }
-    if (!has) {
-        cl_tunnel_release(c); /* now seen untunnelled: no parent to add */
+    if (!c->encap && !has)
         return;
-    }
-    if (!stack_eq(c->encap, encap)) {
-        unsigned max = e->cfg.tunnel_max_changes;
-        if (max == 0 || c->tunnel_changes < max) {
-            c->tunnel_changes++;
+    if (c->encap && has && stack_eq(c->encap, encap))
+        return;
+    /* A change (also to or from no tunnel at all): Zeek raises
+     * tunnel_changed up to the limit, then only marks the history. */
+    unsigned max = e->cfg.tunnel_max_changes;
+    if (max == 0 || c->tunnel_changes < max) {
+        c->tunnel_changes++;
+        if (has)
             add_parent(c, encap->e[encap->depth - 1].uid);
-        } else {
-            cl_hist_check(c, 0x400, 'X'); /* limit reached */
-        }
+    } else {
+        cl_hist_check(c, 0x400, 'X'); /* limit reached */
     }
-    store_stack(c, encap);
+    if (has)
+        store_stack(c, encap);
+    else
+        cl_tunnel_release(c);
 }
 
 /* ---------------------------------------------------------------- */
