@@ -1014,6 +1014,192 @@ static void test_ipv6_tcp(void)
     pb_free(&C);
 }
 
+/* ------------------------------------------------------------------ */
+/* More edge cases                                                     */
+/* ------------------------------------------------------------------ */
+
+/* Spec 3.2 j.2 / 11.1 #28: only SYN and FIN seen, > 2 GB apart. */
+static void test_bytes_syn_fin_only_large(void)
+{
+    start();
+    a(1, S, 1000, 0, 0);
+    a(2, F, 1001u + 3000000000u, 0, 0);
+    GET_ONLY(r);
+    CHECK_STR(r->history, "SF");
+    CHECK_EQ_U64(r->orig_bytes, 3000000000ull);
+    pb_free(&C);
+}
+
+/* Spec 13.2: partial connection starting at seq 0, never acked: size 0. */
+static void test_bytes_partial_seq0_unacked(void)
+{
+    start();
+    a(1, K, 0, 5000, 0);
+    a(2, K, 0, 5000, 0);
+    GET_ONLY(r);
+    CHECK_EQ_U64(r->orig_bytes, 0);
+    pb_free(&C);
+}
+
+/* Spec 13.2: ... and acknowledged: the size comes out right. */
+static void test_bytes_partial_seq0_acked(void)
+{
+    start();
+    a(1, K, 0, 5000, 100);
+    b(2, K, 5000, 100, 0);
+    GET_ONLY(r);
+    CHECK_EQ_U64(r->orig_bytes, 100);
+    pb_free(&C);
+}
+
+static void test_hist_zero_window_syn(void)
+{
+    start();
+    pb_send(&C, (pb_opts){.t = 1, .src = A, .sport = AP, .dst = B, .dport = BP, .flags = S,
+                          .seq = 1000, .zero_win = true});
+    GET_ONLY(r);
+    CHECK_STR(r->history, "SW");
+    pb_free(&C);
+}
+
+static void test_hist_zero_window_logarithmic(void)
+{
+    start();
+    handshake(1);
+    for (int i = 0; i < 10; i++)
+        pb_send(&C, (pb_opts){.t = 2 + i * 0.01, .src = A, .sport = AP, .dst = B,
+                              .dport = BP, .flags = K, .seq = 1001, .ack = 5001,
+                              .zero_win = true});
+    GET_ONLY(r);
+    CHECK_STR(r->history, "ShAWW");
+    pb_free(&C);
+}
+
+/* Spec 13.6: a flow whose last packet is stamped before its first. */
+static void test_duration_backwards_unset(void)
+{
+    start();
+    a(10, S, 1000, 0, 0);
+    b(9, S | K, 5000, 1001, 0);
+    GET_ONLY(r);
+    CHECK(!r->has_duration);
+    CHECK(near(r->ts, 10));
+    pb_free(&C);
+}
+
+/* Spec 3.4 / 11.1 #4: half-closed established: only the 300 s timeout. */
+static const cl_conn_record *tcp_rec(void)
+{
+    for (size_t i = 0; i < C.n; i++)
+        if (C.recs[i].r.proto == CL_PROTO_TCP)
+            return &C.recs[i].r;
+    return NULL;
+}
+
+static void test_half_closed_300(void)
+{
+    start();
+    handshake(1);
+    a(1.3, F | K, 1001, 5001, 0);
+    tick(100);
+    CHECK(tcp_rec() == NULL);
+    tick(301.2);
+    CHECK(tcp_rec() == NULL);
+    tick(301.3);
+    const cl_conn_record *r = tcp_rec();
+    CHECK(r != NULL);
+    if (r)
+        CHECK_STR(r->conn_state, "S2");
+    pb_free(&C);
+}
+
+/* Spec 11.1 #23: a connection made only of a bad-checksum packet is
+ * removed by the expire check (first at +5 s, not strictly idle > 5 s
+ * yet; next at +11 s). */
+static void test_bad_checksum_only_expire(void)
+{
+    start();
+    pb_send(&C, (pb_opts){.t = 1, .src = A, .sport = AP, .dst = B, .dport = BP,
+                          .flags = S, .seq = 1000, .bad_csum = true});
+    tick(6);
+    CHECK_EQ_INT(C.n, 0);
+    tick(11.9);
+    CHECK_EQ_INT(C.n, 0);
+    tick(12);
+    CHECK_EQ_INT(C.n, 1);
+    if (C.n >= 1) {
+        CHECK_STR(C.recs[0].r.history, "C");
+        CHECK_STR(C.recs[0].r.conn_state, "OTH");
+    }
+    pb_free(&C);
+}
+
+/* A RST closes completely: removed 5 s after the RST. */
+static void test_rst_removed_after_5s(void)
+{
+    start();
+    handshake(1);
+    a(1.5, R, 1001, 0, 0);
+    tick(6.4);
+    CHECK_EQ_INT(C.n, 0);
+    tick(6.5);
+    CHECK_EQ_INT(C.n, 1);
+    if (C.n >= 1)
+        CHECK_STR(C.recs[0].r.conn_state, "RSTO");
+    pb_free(&C);
+}
+
+/* After a RST only the sender has closed: the peer's packets still
+ * extend the duration (spec 5.7). */
+static void test_rst_peer_extends_duration(void)
+{
+    start();
+    handshake(1);
+    a(1.5, R, 1001, 0, 0);
+    b(2, K, 5001, 1001, 0);
+    GET_ONLY(r);
+    CHECK(near(r->duration, 1.0));
+    pb_free(&C);
+}
+
+/* SYN-ACK-only flow: removed by the attempt timer 5 s later (OTH H). */
+static void test_synack_only_attempt_timer(void)
+{
+    start();
+    a(1, S | K, 5000, 1001, 0);
+    tick(5.9);
+    CHECK_EQ_INT(C.n, 0);
+    tick(6);
+    CHECK_EQ_INT(C.n, 1);
+    if (C.n >= 1) {
+        CHECK_STR(C.recs[0].r.history, "H");
+        CHECK_STR(C.recs[0].r.conn_state, "OTH");
+    }
+    pb_free(&C);
+}
+
+/* An ICMP error quoting a TCP packet does not touch the TCP connection. */
+static void test_icmp_error_separate(void)
+{
+    start();
+    a(1, S, 1000, 0, 0);
+    pb_icmp(&C, 1.5, B, A, 3, 3, 28);
+    pb_flush(&C);
+    CHECK_EQ_INT(C.n, 2);
+    const cl_conn_record *t = NULL;
+    for (size_t i = 0; i < C.n; i++)
+        if (C.recs[i].r.proto == CL_PROTO_TCP)
+            t = &C.recs[i].r;
+    CHECK(t != NULL);
+    if (t) {
+        CHECK_STR(t->history, "S");
+        CHECK_EQ_U64(t->orig_pkts, 1);
+        CHECK_EQ_U64(t->resp_pkts, 0);
+        CHECK(!t->has_duration);
+    }
+    pb_free(&C);
+}
+
 TEST_MAIN(test_state_sf, test_state_s0, test_state_rej, test_state_rsto, test_state_rstr,
           test_state_rstos0, test_state_rstrh, test_state_sh, test_state_shr, test_state_s1,
           test_state_s2, test_state_s3, test_state_oth_synack_only, test_state_oth_single_rst,
@@ -1038,4 +1224,10 @@ TEST_MAIN(test_state_sf, test_state_s0, test_state_rej, test_state_rsto, test_st
           test_timeout_stays_300_after_leaving_handshake, test_attempt_removes_s0_at_5s,
           test_conndelete_5s_after_close, test_reuse_after_close,
           test_reuse_new_isn_while_unanswered, test_flush_order,
-          test_simultaneous_open_two_records, test_ipv6_tcp)
+          test_simultaneous_open_two_records, test_ipv6_tcp,
+          test_bytes_syn_fin_only_large, test_bytes_partial_seq0_unacked,
+          test_bytes_partial_seq0_acked, test_hist_zero_window_syn,
+          test_hist_zero_window_logarithmic, test_duration_backwards_unset, test_half_closed_300,
+          test_bad_checksum_only_expire, test_rst_removed_after_5s,
+          test_rst_peer_extends_duration, test_synack_only_attempt_timer,
+          test_icmp_error_separate)
