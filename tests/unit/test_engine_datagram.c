@@ -280,6 +280,50 @@ static void test_udp_timeout_by_other_traffic(void)
     pb_free(&C);
 }
 
+/* Spec 5.2: a bogus UDP length < 8 as the first packet leaves the
+ * direction inactive; a later good packet adds its size. */
+static void test_udp_bogus_length_first(void)
+{
+    start();
+    pb_send(&C, (pb_opts){.t = 1, .src = A, .sport = 40000, .dst = B, .dport = 7777,
+                          .proto = 17, .len = 10, .udp_len = 4, .zero_csum = true});
+    GET_ONLY(r);
+    CHECK_STR(r->history, "D");
+    CHECK_STR(r->conn_state, "OTH");
+    CHECK_EQ_U64(r->orig_pkts, 1);
+    pb_free(&C);
+}
+
+/* Spec 1.5: UDP byte counters are slot based and not swapped by a flip;
+ * ConnSize counters are. A creation flip happens before any counting, so
+ * the server's bytes land in resp. */
+static void test_udp_flip_then_client(void)
+{
+    start();
+    pb_udp(&C, 1, B, 53, A, 40000, 20);
+    pb_udp(&C, 2, A, 40000, B, 53, 30);
+    GET_ONLY(r);
+    CHECK_STR(r->history, "^dD");
+    CHECK_STR(r->conn_state, "SF");
+    CHECK_EQ_U64(r->orig_bytes, 30);
+    CHECK_EQ_U64(r->resp_bytes, 20);
+    CHECK_EQ_U64(r->orig_pkts, 1);
+    CHECK_EQ_U64(r->resp_pkts, 1);
+    pb_free(&C);
+}
+
+/* UDP never reuses: many packets within the timeout are one record. */
+static void test_udp_one_record_within_timeout(void)
+{
+    start();
+    for (int i = 0; i < 20; i++)
+        pb_udp(&C, 1 + i * 50, A, 40000, B, 7777, 1);
+    GET_ONLY(r);
+    CHECK_EQ_U64(r->orig_pkts, 20);
+    CHECK(near(r->duration, 950));
+    pb_free(&C);
+}
+
 /* ------------------------------------------------------------------ */
 /* ICMP                                                                */
 /* ------------------------------------------------------------------ */
@@ -466,7 +510,8 @@ TEST_MAIN(test_udp_empty_datagrams_D_d, test_udp_sizes_sum, test_udp_size_from_l
           test_udp_flip_towards_server_port, test_udp_no_flip_both_likely,
           test_udp_no_flip_to_broadcast, test_udp_flip_to_subnet_broadcast,
           test_udp_timeout_equality, test_udp_timeout_just_below,
-          test_udp_timeout_by_other_traffic, test_icmp_echo_pair, test_icmp_reply_first,
+          test_udp_timeout_by_other_traffic, test_udp_bogus_length_first,
+          test_udp_flip_then_client, test_udp_one_record_within_timeout, test_icmp_echo_pair, test_icmp_reply_first,
           test_icmp_one_way, test_icmp_truncated, test_icmp_bad_checksum, test_icmp6_echo,
           test_icmp_neighbor_pairing, test_icmp_timeout_60, test_unknown_transport_sctp,
           test_unknown_transport_timeout)
