@@ -6,6 +6,7 @@
  * timers (at most max_timer_expires), decode, find or create the
  * connection, let the transport code update it; then fire what is left.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -243,7 +244,8 @@ static cl_conn *conn_new(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx, con
     c->icmp_one_way = f->one_way;
     c->start_time = c->last_time = ctx->t;
     for (int i = 0; i < CL_TIMER_SLOTS; i++)
-        c->timer_pos[i] = -1;
+        c->timer_due[i] = INFINITY;
+    c->serial = e->stats.conns_created;
     cl_hist_reset(c);
     c->dlen[0] = c->dlen[1] = -1;
     cl_scaled_init(&c->udp_chk[0]);
@@ -357,12 +359,14 @@ static bool is_dns_port(uint16_t port)
     return port == 53 || port == 137 || port == 5353 || port == 5355;
 }
 
-static void dns_expire(cl_engine *e, cl_conn *c, double now, bool terminating)
+static bool dns_expire(cl_engine *e, cl_conn *c, double now, bool terminating)
 {
-    if (terminating || now - c->last_time >= DNS_SESSION_TIMEOUT - 1.0)
+    if (terminating || now - c->last_time >= DNS_SESSION_TIMEOUT - 1.0) {
         cl_engine_remove(e, c);
-    else
-        cl_timers_set(&e->timers, c, CL_TIMER_DNS_EXPIRE, now + DNS_SESSION_TIMEOUT);
+        return true;
+    }
+    cl_timers_set(&e->timers, c, CL_TIMER_DNS_EXPIRE, now + DNS_SESSION_TIMEOUT);
+    return false;
 }
 
 static bool analyzer_loaded(const cl_config *cfg, const char *name)
@@ -547,33 +551,30 @@ static cl_skip process_frame(cl_engine *e, const cl_packet *pkt, double t)
 /* Timers                                                            */
 /* ---------------------------------------------------------------- */
 
-static void fire(cl_engine *e, cl_conn *c, unsigned slot, double now)
+/* Returns true when the connection was removed. */
+static bool fire(cl_engine *e, cl_conn *c, unsigned slot, double now)
 {
-    if (slot == CL_TIMER_DNS_EXPIRE) {
-        dns_expire(e, c, now, false);
-        return;
-    }
-    if (slot != CL_TIMER_INACTIVITY) {
-        cl_tcp_timer(e, c, slot, now);
-        return;
-    }
+    if (slot == CL_TIMER_DNS_EXPIRE)
+        return dns_expire(e, c, now, false);
+    if (slot != CL_TIMER_INACTIVITY)
+        return cl_tcp_timer(e, c, slot, now);
     double deadline = c->last_time + c->inactivity_timeout;
-    if (deadline <= now)
+    if (deadline <= now) {
         cl_engine_remove(e, c);
-    else
-        cl_timers_set(&e->timers, c, CL_TIMER_INACTIVITY, deadline);
+        return true;
+    }
+    cl_timers_set(&e->timers, c, CL_TIMER_INACTIVITY, deadline);
+    return false;
 }
 
 static void dispatch_timers(cl_engine *e, unsigned max)
 {
-    unsigned n = 0;
-    const cl_timer *top;
-    while ((top = cl_timers_top(&e->timers)) && top->t <= e->network_time &&
-           (max == 0 || n < max)) {
-        cl_timer tm;
-        cl_timers_pop(&e->timers, &tm);
+    unsigned n = 0, slot;
+    cl_conn *c;
+    while ((max == 0 || n < max) && (c = cl_timers_next_due(&e->timers, e->network_time, &slot))) {
         n++;
-        fire(e, tm.conn, tm.slot, e->network_time);
+        if (!fire(e, c, slot, e->network_time))
+            cl_timers_rearm(&e->timers, c);
     }
 }
 
@@ -652,18 +653,52 @@ static int key_cmp(const void *a, const void *b)
     return memcmp(&ca->key, &cb->key, sizeof ca->key);
 }
 
+/* A timer that Zeek runs at termination, with its deadline. */
+typedef struct end_timer {
+    double t;
+    uint64_t serial;
+    cl_conn *conn;
+    unsigned slot;
+} end_timer;
+
+static int end_timer_cmp(const void *a, const void *b)
+{
+    const end_timer *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return x->serial < y->serial ? -1 : x->serial > y->serial;
+}
+
+/* Zeek pops every pending timer at termination but runs only those
+ * flagged for it: TCP attempt timers and the DNS session timeout. */
+static void run_end_timers(cl_engine *e, cl_conn **all, size_t n)
+{
+    end_timer *due = malloc((n ? n : 1) * sizeof *due);
+    size_t k = 0;
+    for (size_t i = 0; due && i < n; i++) {
+        cl_conn *c = all[i];
+        unsigned slot = c->tcp ? CL_TIMER_TCP_ATTEMPT : CL_TIMER_DNS_EXPIRE;
+        if (!isinf(c->timer_due[slot]))
+            due[k++] = (end_timer){c->timer_due[slot], c->serial, c, slot};
+    }
+    if (k)
+        qsort(due, k, sizeof *due, end_timer_cmp);
+    for (size_t i = 0; i < k; i++) {
+        cl_conn *c = due[i].conn;
+        c->timer_due[due[i].slot] = INFINITY;
+        c->removed_at_end = true;
+        if (due[i].slot == CL_TIMER_TCP_ATTEMPT) {
+            if (!cl_tcp_timer(e, c, due[i].slot, e->network_time))
+                c->removed_at_end = false;
+        } else {
+            dns_expire(e, c, e->network_time, true);
+        }
+    }
+    free(due);
+}
+
 void cl_engine_flush(cl_engine *e)
 {
-    /* 1. Every pending timer is popped; only those Zeek runs at
-     *    termination do anything: TCP attempts and DNS session expiry. */
-    cl_timer tm;
-    while (cl_timers_pop(&e->timers, &tm) == 0) {
-        if (tm.slot == CL_TIMER_TCP_ATTEMPT)
-            cl_tcp_timer(e, tm.conn, tm.slot, e->network_time);
-        else if (tm.slot == CL_TIMER_DNS_EXPIRE)
-            dns_expire(e, tm.conn, e->network_time, true);
-    }
-    /* 2. The rest in key order, as Zeek's seeded Drain() does. */
     size_t n = e->table.n, i = 0;
     if (n == 0)
         return;
@@ -673,10 +708,18 @@ void cl_engine_flush(cl_engine *e)
             cl_engine_remove(e, e->idle_head);
         return;
     }
-    for (cl_conn *c = e->idle_head; c && i < n; c = c->idle_next)
+    for (cl_conn *c = e->idle_head; c && i < n; c = c->idle_next) {
+        c->removed_at_end = false;
         all[i++] = c;
-    qsort(all, i, sizeof *all, key_cmp);
+    }
+    run_end_timers(e, all, i);
+    /* The rest in key order, as Zeek's seeded Drain() does. */
+    size_t m = 0;
     for (size_t j = 0; j < i; j++)
+        if (!all[j]->removed_at_end)
+            all[m++] = all[j];
+    qsort(all, m, sizeof *all, key_cmp);
+    for (size_t j = 0; j < m; j++)
         cl_engine_remove(e, all[j]);
     free(all);
 }
@@ -685,7 +728,7 @@ void cl_engine_stats(const cl_engine *e, cl_stats *out)
 {
     *out = e->stats;
     out->memory_bytes = sizeof *e + e->slab_bytes + cl_table_memory(&e->table) +
-                        e->timers.cap * sizeof(cl_timer) + cl_frag_memory(e->frag);
+                        cl_timers_memory(&e->timers) + cl_frag_memory(e->frag);
 }
 
 void cl_engine_free(cl_engine *e)

@@ -99,7 +99,11 @@ typedef struct cl_conn {
 
     double start_time, last_time;
     double inactivity_timeout;
-    int32_t timer_pos[CL_TIMER_SLOTS];
+    double timer_due[CL_TIMER_SLOTS]; /* INFINITY = not armed */
+    double timer_next;              /* time of the live heap entry */
+    uint64_t timer_seq;             /* the live heap entry, 0 = none */
+    uint64_t serial;                /* creation order */
+    bool removed_at_end;            /* scratch for the end-of-input drain */
 
     /* history */
     uint32_t hist_seen;

@@ -1,10 +1,7 @@
 /*
- * timers.c - Zeek's binary heap, quirks included.
- *
- * Zeek indexes a 0-based array with 1-based formulas (parent = i/2,
- * children = 2i and 2i+1), so the root's only real child is index 1. The
- * shape matters only for the order of equal times; we keep it so that
- * records of simultaneously expiring connections come out as Zeek's do.
+ * timers.c - a 4-ary min-heap of (deadline, arm order) with lazy
+ * invalidation: an entry is live only while its connection's timer_seq
+ * still names it.
  */
 #include "conn/timers.h"
 
@@ -15,6 +12,8 @@ int cl_timers_init(cl_timers *q)
 {
     q->cap = 1024;
     q->n = 0;
+    q->next_seq = 1;
+    q->live = 0;
     q->heap = malloc(q->cap * sizeof *q->heap);
     return q->heap ? 0 : -1;
 }
@@ -26,103 +25,170 @@ void cl_timers_free(cl_timers *q)
     q->n = q->cap = 0;
 }
 
-static void place(cl_timers *q, size_t i, cl_timer e)
+size_t cl_timers_memory(const cl_timers *q)
 {
-    q->heap[i] = e;
-    e.conn->timer_pos[e.slot] = (int32_t)i;
+    return q->cap * sizeof *q->heap;
 }
 
-static void swap(cl_timers *q, size_t a, size_t b)
+static bool before(const cl_timer_entry *a, const cl_timer_entry *b)
 {
-    cl_timer ea = q->heap[a], eb = q->heap[b];
-    place(q, a, eb);
-    place(q, b, ea);
+    return a->t < b->t || (a->t == b->t && a->seq < b->seq);
 }
 
-static void bubble_up(cl_timers *q, size_t i)
+static void sift_up(cl_timer_entry *h, size_t i)
 {
-    while (i != 0) {
-        size_t p = i >> 1;
-        if (!(q->heap[p].t > q->heap[i].t))
-            return;
-        swap(q, p, i);
+    cl_timer_entry e = h[i];
+    while (i > 0) {
+        size_t p = (i - 1) / 4;
+        if (!before(&e, &h[p]))
+            break;
+        h[i] = h[p];
         i = p;
     }
+    h[i] = e;
 }
 
-static void bubble_down(cl_timers *q, size_t i)
+static void sift_down(cl_timer_entry *h, size_t n, size_t i)
 {
+    cl_timer_entry e = h[i];
     for (;;) {
-        double v = q->heap[i].t;
-        size_t l = i << 1, r = (i << 1) + 1;
-        if (l >= q->n)
-            return;
-        if (r >= q->n) {
-            if (q->heap[l].t < v)
-                swap(q, l, i);
-            return;
-        }
-        double lv = q->heap[l].t, rv = q->heap[r].t;
-        if (lv < rv) {
-            if (!(lv < v))
-                return;
-            swap(q, l, i);
-            i = l;
-        } else {
-            if (!(rv < v))
-                return;
-            swap(q, r, i);
-            i = r;
-        }
+        size_t c = 4 * i + 1, best = i;
+        const cl_timer_entry *bv = &e;
+        for (size_t k = c; k < c + 4 && k < n; k++)
+            if (before(&h[k], bv)) {
+                best = k;
+                bv = &h[k];
+            }
+        if (best == i)
+            break;
+        h[i] = h[best];
+        i = best;
     }
+    h[i] = e;
 }
 
-int cl_timers_pop(cl_timers *q, cl_timer *out)
+static bool is_live(const cl_timer_entry *e)
 {
-    if (q->n == 0)
-        return -1;
-    *out = q->heap[0];
-    out->conn->timer_pos[out->slot] = -1;
-    q->n--;
-    if (q->n) {
-        place(q, 0, q->heap[q->n]);
-        bubble_down(q, 0);
+    return e->conn->timer_seq == e->seq;
+}
+
+/* Drop stale entries when they outnumber live ones, so memory stays
+ * proportional to the live connections. */
+static void compact(cl_timers *q)
+{
+    size_t w = 0;
+    for (size_t r = 0; r < q->n; r++)
+        if (is_live(&q->heap[r]))
+            q->heap[w++] = q->heap[r];
+    q->n = w;
+    for (size_t i = q->n / 4 + 1; i-- > 0;)
+        if (i < q->n)
+            sift_down(q->heap, q->n, i);
+}
+
+static int push(cl_timers *q, cl_conn *c, double t)
+{
+    if (q->n == q->cap) {
+        if (q->n > 2 * q->live + 1024) {
+            compact(q);
+        } else {
+            size_t cap = q->cap * 2;
+            cl_timer_entry *h = realloc(q->heap, cap * sizeof *h);
+            if (!h)
+                return -1;
+            q->heap = h;
+            q->cap = cap;
+        }
     }
+    if (c->timer_seq == 0)
+        q->live++;
+    cl_timer_entry e = {t, q->next_seq++, c};
+    c->timer_seq = e.seq;
+    c->timer_next = t;
+    q->heap[q->n] = e;
+    sift_up(q->heap, q->n++);
     return 0;
+}
+
+static unsigned earliest_slot(const cl_conn *c);
+
+/* Invariant: while a connection has a live entry, its time is at or
+ * before every armed deadline of the connection. */
+int cl_timers_set(cl_timers *q, cl_conn *c, unsigned slot, double t)
+{
+    c->timer_due[slot] = t;
+    if (c->timer_seq != 0) {
+        if (!(t < c->timer_next))
+            return 0; /* the live entry comes first anyway */
+        return push(q, c, t);
+    }
+    return push(q, c, c->timer_due[earliest_slot(c)]);
 }
 
 void cl_timers_cancel(cl_timers *q, cl_conn *c, unsigned slot)
 {
-    int32_t pos = c->timer_pos[slot];
-    if (pos < 0)
-        return;
-    /* Zeek's Remove(e): make it the minimum, bubble it up, pop it. */
-    q->heap[pos].t = -INFINITY;
-    bubble_up(q, (size_t)pos);
-    cl_timer dummy;
-    cl_timers_pop(q, &dummy);
+    (void)q;
+    c->timer_due[slot] = INFINITY;
 }
 
 void cl_timers_cancel_all(cl_timers *q, cl_conn *c)
 {
     for (unsigned s = 0; s < CL_TIMER_SLOTS; s++)
-        cl_timers_cancel(q, c, s);
+        c->timer_due[s] = INFINITY;
+    if (c->timer_seq != 0)
+        q->live--;
+    c->timer_seq = 0;
 }
 
-int cl_timers_set(cl_timers *q, cl_conn *c, unsigned slot, double t)
+static void pop_top(cl_timers *q)
 {
-    cl_timers_cancel(q, c, slot);
-    if (q->n == q->cap) {
-        size_t cap = q->cap * 2;
-        cl_timer *h = realloc(q->heap, cap * sizeof *h);
-        if (!h)
-            return -1;
-        q->heap = h;
-        q->cap = cap;
+    q->heap[0] = q->heap[--q->n];
+    if (q->n)
+        sift_down(q->heap, q->n, 0);
+}
+
+static unsigned earliest_slot(const cl_conn *c)
+{
+    unsigned best = 0;
+    for (unsigned s = 1; s < CL_TIMER_SLOTS; s++)
+        if (c->timer_due[s] < c->timer_due[best])
+            best = s;
+    return best;
+}
+
+cl_conn *cl_timers_next_due(cl_timers *q, double now, unsigned *slot)
+{
+    while (q->n) {
+        cl_timer_entry *top = &q->heap[0];
+        if (!is_live(top)) {
+            pop_top(q);
+            continue;
+        }
+        if (!(top->t <= now))
+            return NULL;
+        cl_conn *c = top->conn;
+        pop_top(q);
+        c->timer_seq = 0;
+        q->live--;
+        unsigned s = earliest_slot(c);
+        if (!(c->timer_due[s] <= now)) {
+            /* The slot behind this entry was cancelled or moved later. */
+            cl_timers_rearm(q, c);
+            continue;
+        }
+        c->timer_due[s] = INFINITY;
+        *slot = s;
+        return c;
     }
-    cl_timer e = {t, c, slot};
-    place(q, q->n, e);
-    q->n++;
-    bubble_up(q, q->n - 1);
-    return 0;
+    return NULL;
+}
+
+int cl_timers_rearm(cl_timers *q, cl_conn *c)
+{
+    if (c->timer_seq != 0)
+        return 0;
+    double t = c->timer_due[earliest_slot(c)];
+    if (isinf(t))
+        return 0;
+    return push(q, c, t);
 }

@@ -1,10 +1,17 @@
 /*
- * timers.h - connection timers in one priority queue, ordered exactly like
- * Zeek's PriorityQueue (src/PriorityQueue.cc), so that connections whose
- * timers expire at the same instant are removed in Zeek's order.
+ * timers.h - connection timers.
  *
- * A connection has a fixed set of timer slots (conn.h); each armed slot
- * remembers its position in the heap so it can be cancelled in O(log n).
+ * Each connection keeps the deadline of each of its timer slots (conn.h)
+ * and has at most one live entry in a global 4-ary min-heap: the earliest
+ * of its deadlines. Arming a later deadline or cancelling touches only the
+ * connection; an entry that no longer matches its connection (re-armed
+ * earlier, cancelled, connection removed) is skipped when it surfaces. So
+ * a packet costs no heap work unless it arms an earlier deadline, and a
+ * connection costs one heap entry, not one per timer.
+ *
+ * Timers fire one slot at a time in global deadline order; equal times go
+ * in the order they were armed (Zeek's order for ties depends on its heap
+ * shape and on unrelated script timers, and is not reproduced).
  */
 #ifndef CL_TIMERS_H
 #define CL_TIMERS_H
@@ -14,32 +21,35 @@
 
 #include "conn/conn.h"
 
-typedef struct cl_timer {
+typedef struct cl_timer_entry {
     double t;
+    uint64_t seq;        /* arm order; also identifies the entry */
     cl_conn *conn;
-    uint32_t slot;
-} cl_timer;
+} cl_timer_entry;
 
 typedef struct cl_timers {
-    cl_timer *heap;
+    cl_timer_entry *heap;
     size_t n, cap;
+    uint64_t next_seq;
+    size_t live;         /* connections with a live entry */
 } cl_timers;
 
 int cl_timers_init(cl_timers *q);
 void cl_timers_free(cl_timers *q);
 
-/* Arm slot `slot` of c at time t (cancelling what the slot held). */
+/* Arm slot `slot` of c at time t (replacing what the slot held). */
 int cl_timers_set(cl_timers *q, cl_conn *c, unsigned slot, double t);
 void cl_timers_cancel(cl_timers *q, cl_conn *c, unsigned slot);
+/* Forget all of c's timers (its heap entry goes stale). */
 void cl_timers_cancel_all(cl_timers *q, cl_conn *c);
 
-/* The earliest timer, or NULL. */
-static inline const cl_timer *cl_timers_top(const cl_timers *q)
-{
-    return q->n ? &q->heap[0] : NULL;
-}
+/* The next due (slot, connection) at or before `now`: disarms that slot
+ * and returns its connection, or NULL when nothing is due. */
+cl_conn *cl_timers_next_due(cl_timers *q, double now, unsigned *slot);
 
-/* Remove the earliest timer, returning it in *out. */
-int cl_timers_pop(cl_timers *q, cl_timer *out);
+/* Put c back in the heap after one of its slots fired (if any is armed). */
+int cl_timers_rearm(cl_timers *q, cl_conn *c);
+
+size_t cl_timers_memory(const cl_timers *q);
 
 #endif /* CL_TIMERS_H */
