@@ -9,6 +9,7 @@
 #include "cli/pcap_source.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -161,6 +162,17 @@ int cli_source_open_live(cli_source *s, const char *iface, const char *filter,
     int rc = check_linktype(s, err, errlen);
     if (rc == 0)
         rc = apply_filter(s, filter, err, errlen);
+    /* Non-blocking, waited on with our own poll(): libpcap's blocking read
+     * may loop over its timeouts internally, and then neither the idle
+     * clock nor a stop request would get a look in. */
+    if (rc == 0) {
+        s->fd = pcap_get_selectable_fd(s->pcap);
+        if (s->fd < 0 || pcap_setnonblock(s->pcap, 1, ebuf) != 0) {
+            snprintf(err, errlen, "%s: cannot open interface: no pollable descriptor%s%s",
+                     iface, ebuf[0] ? ": " : "", ebuf);
+            rc = 66;
+        }
+    }
     if (rc != 0)
         cli_source_close(s);
     return rc;
@@ -171,6 +183,14 @@ cli_next cli_source_next(cli_source *s, cl_packet *pkt, char *err, size_t errlen
     struct pcap_pkthdr *hdr;
     const u_char *data;
     int rc = pcap_next_ex(s->pcap, &hdr, &data);
+    if (rc == 0 && s->live) {
+        /* Nothing buffered: wait up to the read timeout. A signal ends the
+         * wait early (EINTR), which the caller sees as idle. */
+        struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
+        if (poll(&pfd, 1, LIVE_TIMEOUT_MS) <= 0)
+            return CLI_NEXT_IDLE;
+        rc = pcap_next_ex(s->pcap, &hdr, &data);
+    }
     if (rc == 1) {
         pkt->ts_sec = (int64_t)hdr->ts.tv_sec;
         pkt->ts_usec = (uint32_t)hdr->ts.tv_usec;

@@ -18,6 +18,7 @@ typedef struct cli_source {
     char *iobuf;            /* the 1 MiB stdio buffer of a file source */
     const char *name;       /* file name as given ("-" = stdin), or iface */
     bool live;
+    int fd;                 /* live: the descriptor to poll */
     int linktype;
     unsigned long long packets; /* packets returned so far */
 } cli_source;
@@ -37,8 +38,8 @@ int cli_source_open_file(cli_source *s, const char *path, const char *filter,
                          char *err, size_t errlen);
 
 /* Open a live capture on iface: snaplen 9216, promiscuous, immediate mode,
- * 100 ms read timeout. Same return convention (66 when the interface
- * cannot be opened). */
+ * non-blocking; cli_source_next waits at most 100 ms for a packet. Same
+ * return convention (66 when the interface cannot be opened). */
 int cli_source_open_live(cli_source *s, const char *iface, const char *filter,
                          char *err, size_t errlen);
 
