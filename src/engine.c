@@ -64,7 +64,7 @@ static cl_conn *conn_alloc(cl_engine *e)
 static void conn_release(cl_engine *e, cl_conn *c)
 {
     cl_hist_free(c);
-    cl_tunnel_release(c);
+    cl_conn_ext_free(c);
     cl_tcp_release(e, c);
     c->idle_next = e->free_conns;
     e->free_conns = c;
@@ -146,7 +146,7 @@ void cl_conn_flip(cl_engine *e, cl_conn *c)
     c->ip_bytes[1] = t64;
     if (c->tcp)
         cl_tcp_flip(c);
-    if (c->uid[0])
+    if (c->uid)
         c->flipped_after_creation = true;
     cl_hist_add(c, '^');
 }
@@ -245,7 +245,6 @@ static cl_conn *conn_new(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx, con
     c->start_time = c->last_time = ctx->t;
     for (int i = 0; i < CL_TIMER_SLOTS; i++)
         c->timer_due[i] = INFINITY;
-    c->serial = e->stats.conns_created;
     cl_hist_reset(c);
     c->dlen[0] = c->dlen[1] = -1;
     cl_scaled_init(&c->udp_chk[0]);
@@ -277,14 +276,14 @@ static cl_conn *conn_new(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx, con
  * tree is built, after any creation-time flip. */
 static void conn_announce(cl_engine *e, cl_conn *c, const cl_pkt_ctx *ctx)
 {
-    cl_uid_next(&e->uids, c->uid);
+    c->uid = cl_uid_take(&e->uids);
     cl_tunnel_note_encap(e, c, ctx->encap, true);
 }
 
 /* A packet of an existing connection: has its encapsulation changed? */
 static void conn_seen(cl_engine *e, cl_conn *c, const cl_pkt_ctx *ctx)
 {
-    if (c->encap || ctx->encap)
+    if (c->ext || ctx->encap)
         cl_tunnel_note_encap(e, c, ctx->encap, false);
 }
 
@@ -656,7 +655,7 @@ static int key_cmp(const void *a, const void *b)
 /* A timer that Zeek runs at termination, with its deadline. */
 typedef struct end_timer {
     double t;
-    uint64_t serial;
+    uint64_t order;
     cl_conn *conn;
     unsigned slot;
 } end_timer;
@@ -666,7 +665,7 @@ static int end_timer_cmp(const void *a, const void *b)
     const end_timer *x = a, *y = b;
     if (x->t != y->t)
         return x->t < y->t ? -1 : 1;
-    return x->serial < y->serial ? -1 : x->serial > y->serial;
+    return x->order < y->order ? -1 : x->order > y->order;
 }
 
 /* Zeek pops every pending timer at termination but runs only those
@@ -679,7 +678,7 @@ static void run_end_timers(cl_engine *e, cl_conn **all, size_t n)
         cl_conn *c = all[i];
         unsigned slot = c->tcp ? CL_TIMER_TCP_ATTEMPT : CL_TIMER_DNS_EXPIRE;
         if (!isinf(c->timer_due[slot]))
-            due[k++] = (end_timer){c->timer_due[slot], c->serial, c, slot};
+            due[k++] = (end_timer){c->timer_due[slot], c->uid, c, slot};
     }
     if (k)
         qsort(due, k, sizeof *due, end_timer_cmp);

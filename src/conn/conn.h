@@ -85,6 +85,16 @@ enum cl_timer_slot {
 #define CL_HIST_MAX 4096   /* Zeek truncates log strings at 4096 bytes */
 #define CL_MAX_TUNNEL_PARENTS 8
 
+/* What few connections need: tunnel bookkeeping and services. Kept out
+ * of cl_conn so that the common connection stays small. */
+typedef struct cl_conn_ext {
+    struct cl_encap *encap;         /* stack the last packet came in; NULL = none */
+    uint8_t n_parents;
+    uint8_t tunnel_changes;
+    char parents[CL_MAX_TUNNEL_PARENTS][CL_UID_MAX];
+    char service[48];               /* comma-separated, confirmation order */
+} cl_conn_ext;
+
 typedef struct cl_conn {
     cl_key key;
     uint32_t hash;
@@ -102,7 +112,6 @@ typedef struct cl_conn {
     double timer_due[CL_TIMER_SLOTS]; /* INFINITY = not armed */
     double timer_next;              /* time of the live heap entry */
     uint64_t timer_seq;             /* the live heap entry, 0 = none */
-    uint64_t serial;                /* creation order */
     bool removed_at_end;            /* scratch for the end-of-input drain */
 
     /* history */
@@ -120,22 +129,15 @@ typedef struct cl_conn {
     uint64_t missed_bytes;
     cl_tcp_conn *tcp;
 
-    char uid[CL_UID_MAX];
+    uint64_t uid;                   /* token for cl_uid_at; 0 until announced */
 
     /* context from the first packet */
     bool has_l2[2];
     uint8_t l2[2][6];               /* [0] orig, [1] resp; swapped on flips */
     int32_t vlan, inner_vlan, pppoe_session;
 
-    /* tunnels */
-    uint8_t n_parents;
-    uint8_t tunnel_changes;
-    char parents[CL_MAX_TUNNEL_PARENTS][CL_UID_MAX];
-    struct cl_encap *encap;         /* stack the last packet came in; NULL = none */
     uint8_t tunnel_flags;           /* CL_TF_*: state of a UDP tunnel's outer flow */
-
-    /* services confirmed, comma-separated in confirmation order */
-    char service[48];
+    struct cl_conn_ext *ext;        /* rarely needed fields, NULL until needed */
 
     /* idle list for eviction when the table is full (most recent last) */
     struct cl_conn *idle_prev, *idle_next;
@@ -149,6 +151,9 @@ enum {
 
 /* Add a service name once (insertion order is kept). */
 void cl_conn_add_service(cl_conn *c, const char *name);
+/* The connection's cold part, allocated on first use (NULL if out of memory). */
+cl_conn_ext *cl_conn_ext_get(cl_conn *c);
+void cl_conn_ext_free(cl_conn *c);
 
 /* History helpers (history.c). */
 void cl_hist_add(cl_conn *c, char code);

@@ -58,16 +58,19 @@ void cl_conn_emit(cl_engine *e, cl_conn *c)
     cl_conn_record r;
     memset(&r, 0, sizeof r);
     const char *parents[CL_MAX_TUNNEL_PARENTS];
+    char uid[CL_UID_MAX];
+    const cl_conn_ext *x = c->ext;
 
     r.ts = c->start_time;
-    r.uid = c->uid;
+    cl_uid_at(&e->uids, c->uid, uid);
+    r.uid = uid;
     r.orig_h = c->orig_h;
     r.resp_h = c->resp_h;
     r.orig_p = c->orig_p;
     r.resp_p = c->resp_p;
     r.proto = (cl_proto)c->proto;
     r.ip_proto = c->ip_proto;
-    r.service = c->service[0] ? c->service : NULL;
+    r.service = x && x->service[0] ? x->service : NULL;
     fill_sizes(c, &r);
 
     const char *hist = c->hist_len ? c->hist : NULL;
@@ -87,9 +90,10 @@ void cl_conn_emit(cl_engine *e, cl_conn *c)
     r.resp_ip_bytes = c->ip_bytes[1];
     r.pkts_unset = !e->cfg.conn_size;
 
-    for (unsigned i = 0; i < c->n_parents; i++)
-        parents[i] = c->parents[i];
-    r.n_tunnel_parents = c->n_parents;
+    unsigned np = x ? x->n_parents : 0;
+    for (unsigned i = 0; i < np; i++)
+        parents[i] = x->parents[i];
+    r.n_tunnel_parents = np;
     r.tunnel_parents = parents;
 
     r.has_orig_l2 = c->has_l2[0] && !mac_is_zero(c->l2[0]);

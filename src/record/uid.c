@@ -135,6 +135,20 @@ static char *base62(uint64_t v, char *p)
     return p;
 }
 
+uint64_t cl_uid_take(cl_uid_gen *g)
+{
+    uint64_t at = g->counter;
+    g->counter += 2; /* a uid consumes two hashes */
+    return at;
+}
+
+void cl_uid_at(const cl_uid_gen *g, uint64_t counter, char out[CL_UID_MAX])
+{
+    cl_uid_gen at = *g;
+    at.counter = counter;
+    cl_uid_next(&at, out);
+}
+
 void cl_uid_next(cl_uid_gen *g, char out[CL_UID_MAX])
 {
     uint64_t w0 = uid_hash(g) >> 32; /* 96 bits: the top 32 of the first */

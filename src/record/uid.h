@@ -29,6 +29,12 @@ void cl_uid_init_random(cl_uid_gen *g);
 /* Write the next uid, NUL-terminated, into out (CL_UID_MAX bytes). */
 void cl_uid_next(cl_uid_gen *g, char out[CL_UID_MAX]);
 
+/* Reserve the next uid without formatting it: returns a token for
+ * cl_uid_at, which formats it later (a connection stores 8 bytes, not the
+ * string). cl_uid_take then cl_uid_at gives what cl_uid_next would. */
+uint64_t cl_uid_take(cl_uid_gen *g);
+void cl_uid_at(const cl_uid_gen *g, uint64_t token, char out[CL_UID_MAX]);
+
 /* SipHash-2-4 and SipHash-1-3 (the latter for hash tables). */
 uint64_t cl_siphash24(const uint8_t key[16], const void *data, size_t len);
 uint64_t cl_siphash13(const uint8_t key[16], const void *data, size_t len);

@@ -16,10 +16,30 @@
 
 #define TUNNEL_ID_LIFETIME 86400.0 /* Tunnel::ip_tunnel_timeout */
 
+cl_conn_ext *cl_conn_ext_get(cl_conn *c)
+{
+    if (!c->ext)
+        c->ext = calloc(1, sizeof *c->ext);
+    return c->ext;
+}
+
+void cl_conn_ext_free(cl_conn *c)
+{
+    if (!c->ext)
+        return;
+    free(c->ext->encap);
+    free(c->ext);
+    c->ext = NULL;
+}
+
 void cl_conn_add_service(cl_conn *c, const char *name)
 {
-    size_t have = strlen(c->service), n = strlen(name);
-    const char *s = c->service;
+    cl_conn_ext *x = cl_conn_ext_get(c);
+    if (!x)
+        return;
+    char *svc = x->service;
+    size_t have = strlen(svc), n = strlen(name);
+    const char *s = svc;
     while (*s) {
         const char *comma = strchr(s, ',');
         size_t len = comma ? (size_t)(comma - s) : strlen(s);
@@ -27,24 +47,24 @@ void cl_conn_add_service(cl_conn *c, const char *name)
             return;
         s += len + (comma ? 1 : 0);
     }
-    if (have + (have ? 1 : 0) + n + 1 > sizeof c->service)
+    if (have + (have ? 1 : 0) + n + 1 > sizeof x->service)
         return;
     if (have)
-        c->service[have++] = ',';
-    memcpy(c->service + have, name, n + 1);
+        svc[have++] = ',';
+    memcpy(svc + have, name, n + 1);
 }
 
 /* ---------------------------------------------------------------- */
 /* tunnel_parents and encapsulation changes                          */
 /* ---------------------------------------------------------------- */
 
-static void add_parent(cl_conn *c, const char *uid)
+static void add_parent(cl_conn_ext *x, const char *uid)
 {
-    for (unsigned i = 0; i < c->n_parents; i++)
-        if (strcmp(c->parents[i], uid) == 0)
+    for (unsigned i = 0; i < x->n_parents; i++)
+        if (strcmp(x->parents[i], uid) == 0)
             return;
-    if (c->n_parents < CL_MAX_TUNNEL_PARENTS)
-        memcpy(c->parents[c->n_parents++], uid, CL_UID_MAX);
+    if (x->n_parents < CL_MAX_TUNNEL_PARENTS)
+        memcpy(x->parents[x->n_parents++], uid, CL_UID_MAX);
 }
 
 static bool same_pair(const cl_encap_entry *a, const cl_encap_entry *b)
@@ -78,47 +98,48 @@ static bool stack_eq(const cl_encap *a, const cl_encap *b)
     return true;
 }
 
-static void store_stack(cl_conn *c, const cl_encap *encap)
+static void store_stack(cl_conn_ext *x, const cl_encap *encap)
 {
-    if (!c->encap && !(c->encap = malloc(sizeof *c->encap)))
+    if (!x->encap && !(x->encap = malloc(sizeof *x->encap)))
         return;
-    *c->encap = *encap;
+    *x->encap = *encap;
 }
 
-void cl_tunnel_release(cl_conn *c)
+static void forget_stack(cl_conn_ext *x)
 {
-    free(c->encap);
-    c->encap = NULL;
+    free(x->encap);
+    x->encap = NULL;
 }
 
 void cl_tunnel_note_encap(cl_engine *e, cl_conn *c, const cl_encap *encap, bool created)
 {
     bool has = encap && encap->depth > 0;
+    cl_conn_ext *x = c->ext;
+    if (!has && (!x || !x->encap))
+        return;
+    if (!x && !(x = cl_conn_ext_get(c)))
+        return;
     if (created) {
-        if (has) {
-            add_parent(c, encap->e[encap->depth - 1].uid);
-            store_stack(c, encap);
-        }
+        add_parent(x, encap->e[encap->depth - 1].uid);
+        store_stack(x, encap);
         return;
     }
-    if (!c->encap && !has)
-        return;
-    if (c->encap && has && stack_eq(c->encap, encap))
+    if (x->encap && has && stack_eq(x->encap, encap))
         return;
     /* A change (also to or from no tunnel at all): Zeek raises
      * tunnel_changed up to the limit, then only marks the history. */
     unsigned max = e->cfg.tunnel_max_changes;
-    if (max == 0 || c->tunnel_changes < max) {
-        c->tunnel_changes++;
+    if (max == 0 || x->tunnel_changes < max) {
+        x->tunnel_changes++;
         if (has)
-            add_parent(c, encap->e[encap->depth - 1].uid);
+            add_parent(x, encap->e[encap->depth - 1].uid);
     } else {
         cl_hist_check(c, 0x400, 'X'); /* limit reached */
     }
     if (has)
-        store_stack(c, encap);
+        store_stack(x, encap);
     else
-        cl_tunnel_release(c);
+        forget_stack(x);
 }
 
 /* ---------------------------------------------------------------- */
@@ -307,8 +328,11 @@ void cl_tunnel_udp(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx
     if (type == CL_TUN_GRE)
         /* GRE over UDP is named by the outer IP pair, like plain GRE. */
         push(&encap, ctx, CL_TUN_GRE, 0, 0, tunnel_identity(e, &ip->src, &ip->dst, ctx->t));
-    else
-        push(&encap, ctx, type, sport, dport, c->uid);
+    else {
+        char uid[CL_UID_MAX];
+        cl_uid_at(&e->uids, c->uid, uid);
+        push(&encap, ctx, type, sport, dport, uid);
+    }
     uint32_t wire = ip->payload_len > 8 + in.offset ? ip->payload_len - 8 - in.offset : 0;
     process_inner(e, ctx, p + in.offset, len - in.offset, wire, in.kind, &encap);
 }
