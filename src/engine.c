@@ -125,12 +125,7 @@ void cl_conn_set_inactivity(cl_engine *e, cl_conn *c, double timeout)
 void cl_conn_flip(cl_engine *e, cl_conn *c)
 {
     (void)e;
-    cl_addr ta = c->orig_h;
-    c->orig_h = c->resp_h;
-    c->resp_h = ta;
-    uint16_t tp = c->orig_p;
-    c->orig_p = c->resp_p;
-    c->resp_p = tp;
+    c->orig_is_a2 = !c->orig_is_a2;
     bool th = c->has_l2[0];
     c->has_l2[0] = c->has_l2[1];
     c->has_l2[1] = th;
@@ -235,10 +230,8 @@ static cl_conn *conn_new(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx, con
     memset(c, 0, sizeof *c);
     c->key = *k;
     c->hash = hash;
-    c->orig_h = f->src;
-    c->resp_h = f->dst;
-    c->orig_p = f->sport;
-    c->resp_p = f->dport;
+    /* The packet's sender is the originator: which side of the key? */
+    c->orig_is_a2 = memcmp(k->a1, f->src.b, 16) != 0 || cl_key_port(k->p1) != f->sport;
     c->proto = (uint8_t)f->proto;
     c->ip_proto = f->ip_proto;
     c->icmp_one_way = f->one_way;
@@ -289,7 +282,7 @@ static void conn_seen(cl_engine *e, cl_conn *c, const cl_pkt_ctx *ctx)
 
 static bool packet_is_orig(const cl_conn *c, const flow *f)
 {
-    return memcmp(c->orig_h.b, f->src.b, 16) == 0 && c->orig_p == f->sport;
+    return memcmp(cl_conn_orig_h(c)->b, f->src.b, 16) == 0 && cl_conn_orig_p(c) == f->sport;
 }
 
 /* ---------------------------------------------------------------- */
@@ -402,7 +395,7 @@ static cl_skip handle_udp(cl_engine *e, const cl_pkt_ctx *ctx)
         if (flip)
             cl_conn_flip(e, c);
         cl_conn_set_inactivity(e, c, e->cfg.udp_inactivity_timeout);
-        if (e->dns_analyzer && is_dns_port(c->resp_p))
+        if (e->dns_analyzer && is_dns_port(cl_conn_resp_p(c)))
             cl_timers_set(&e->timers, c, CL_TIMER_DNS_EXPIRE, e->network_time + DNS_SESSION_TIMEOUT);
         conn_announce(e, c, ctx);
     } else {

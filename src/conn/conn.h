@@ -36,16 +36,13 @@ typedef struct cl_tcp_endpoint {
     uint8_t state, prev_state;
     bool is_orig;
     bool did_close;
-    int64_t start_seq;
+    int8_t window_scale;
+    uint8_t fin_seen;               /* Zeek's FIN_cnt > 0 */
+    uint32_t start_seq;             /* always a 32-bit sequence number */
     uint32_t last_seq, ack_seq;
     uint32_t seq_wraps, ack_wraps;
-    uint32_t window;
-    uint32_t window_seq, window_ack_seq;
-    int32_t window_scale;
-    uint32_t fin_cnt, rst_cnt;
     uint64_t fin_seq;
     uint64_t hist_last_syn, hist_last_fin, hist_last_rst;
-    double last_time;
     cl_scaled chk, rxmt, win0, gap;
     cl_reasm reasm;
 } cl_tcp_endpoint;
@@ -100,8 +97,7 @@ typedef struct cl_conn {
     uint32_t hash;
     uint32_t table_slot;
 
-    cl_addr orig_h, resp_h;
-    uint16_t orig_p, resp_p;        /* host byte order */
+    uint8_t orig_is_a2;             /* the originator is the key's second endpoint */
     uint8_t proto;                  /* cl_proto */
     uint8_t ip_proto;
     bool flipped_after_creation;
@@ -148,6 +144,32 @@ enum {
     CL_TF_TEREDO_ORIG = 0x2,    /* valid Teredo seen from the originator */
     CL_TF_TEREDO_RESP = 0x4
 };
+
+/* The endpoints, read from the key (flips only toggle orig_is_a2). */
+static inline const cl_addr *cl_conn_orig_h(const cl_conn *c)
+{
+    return (const cl_addr *)(c->orig_is_a2 ? c->key.a2 : c->key.a1);
+}
+
+static inline const cl_addr *cl_conn_resp_h(const cl_conn *c)
+{
+    return (const cl_addr *)(c->orig_is_a2 ? c->key.a1 : c->key.a2);
+}
+
+static inline uint16_t cl_key_port(const uint8_t p[2])
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint16_t cl_conn_orig_p(const cl_conn *c)
+{
+    return cl_key_port(c->orig_is_a2 ? c->key.p2 : c->key.p1);
+}
+
+static inline uint16_t cl_conn_resp_p(const cl_conn *c)
+{
+    return cl_key_port(c->orig_is_a2 ? c->key.p1 : c->key.p2);
+}
 
 /* Add a service name once (insertion order is kept). */
 void cl_conn_add_service(cl_conn *c, const char *name);

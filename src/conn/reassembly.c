@@ -62,9 +62,11 @@ static bool reserve(cl_reasm *ra, uint32_t need)
         return true;
     if (need > CL_REASM_MAX_RANGES)
         return false;
-    uint32_t cap = ra->cap * 2;
+    uint32_t cap = ra->cap * 2u;
     while (cap < need)
         cap *= 2;
+    if (cap > CL_REASM_MAX_RANGES)
+        cap = CL_REASM_MAX_RANGES;
     cl_range *nr = malloc(cap * sizeof *nr);
     if (!nr)
         return false;
@@ -72,7 +74,7 @@ static bool reserve(cl_reasm *ra, uint32_t need)
     if (ra->r != ra->inl)
         free(ra->r);
     ra->r = nr;
-    ra->cap = cap;
+    ra->cap = (uint16_t)cap;
     return true;
 }
 
@@ -106,7 +108,7 @@ static void add_range(cl_reasm *ra, uint64_t seq, uint64_t upper)
         ra->r[i].seq = seq;
         ra->r[i].upper = upper;
         memmove(&ra->r[i + 1], &ra->r[j], (ra->n - j) * sizeof(cl_range));
-        ra->n -= j - i - 1;
+        ra->n = (uint16_t)(ra->n - (j - i - 1));
         return;
     }
     if (!reserve(ra, ra->n + 1)) {
@@ -166,7 +168,7 @@ void cl_reasm_trim(cl_reasm *ra, uint64_t seq, bool partial, cl_gap_fn gap, void
         drop++;
     if (drop) {
         memmove(&ra->r[0], &ra->r[drop], (ra->n - drop) * sizeof(cl_range));
-        ra->n -= drop;
+        ra->n = (uint16_t)(ra->n - drop);
     }
     if (ra->n && ra->r[0].seq == ra->last_reassem)
         ra->last_reassem = ra->r[0].upper;

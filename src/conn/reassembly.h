@@ -18,14 +18,14 @@ typedef struct cl_range {
     uint64_t seq, upper;
 } cl_range;
 
-#define CL_REASM_INLINE 2
+#define CL_REASM_INLINE 1
 
 typedef struct cl_reasm {
     uint64_t last_reassem;  /* everything below was delivered (or skipped) */
     uint64_t trim_seq;      /* everything below was acknowledged and dropped */
-    uint32_t n, cap;
     cl_range *r;            /* sorted, disjoint, non-adjacent ranges */
     cl_range inl[CL_REASM_INLINE];
+    uint16_t n, cap;
     bool skip;              /* "skip_deliveries": reassembly gave up */
     bool did_eof;
 } cl_reasm;

@@ -35,7 +35,7 @@ static uint64_t full_seq(uint32_t seq, uint32_t wraps)
     return ((uint64_t)wraps << 32) | seq;
 }
 
-static uint32_t start32(const cl_tcp_endpoint *ep) { return (uint32_t)ep->start_seq; }
+static uint32_t start32(const cl_tcp_endpoint *ep) { return ep->start_seq; }
 
 static bool is_handshake(uint8_t s)
 {
@@ -66,7 +66,7 @@ uint64_t cl_tcp_size(const cl_tcp_endpoint *ep, const cl_tcp_endpoint *peer)
     uint64_t size = (last > ack ? last : ack) - (uint64_t)ep->start_seq;
     if (size != 0)
         size--; /* the SYN octet */
-    if (ep->fin_cnt > 0 && size != 0)
+    if (ep->fin_seen && size != 0)
         size--; /* the FIN octet */
     return size;
 }
@@ -240,7 +240,7 @@ static void init_window(cl_tcp_endpoint *ep, cl_tcp_endpoint *peer, uint8_t flag
             peer->window_scale = 0;
         return;
     }
-    ep->window_scale = scale > 14 ? 14 : scale;
+    ep->window_scale = (int8_t)(scale > 14 ? 14 : scale);
 }
 
 static void init_endpoint(cl_tcp_endpoint *ep, uint8_t flags, uint32_t seq, uint32_t end)
@@ -342,7 +342,7 @@ static void check_eof(cl_engine *e, cl_conn *c, cl_tcp_endpoint *ep)
     cl_tcp_conn *tc = c->tcp;
     if (ep->reasm.did_eof)
         return;
-    if (!(ep->fin_cnt > 0 || ep->state == CL_TCP_CLOSED || ep->state == CL_TCP_RESET))
+    if (!(ep->fin_seen || ep->state == CL_TCP_CLOSED || ep->state == CL_TCP_RESET))
         return;
     if (data_pending(c, ep))
         return;
@@ -355,7 +355,7 @@ static void check_eof(cl_engine *e, cl_conn *c, cl_tcp_endpoint *ep)
 
 static void ack_received(cl_engine *e, cl_conn *c, cl_tcp_endpoint *ep, uint64_t seq)
 {
-    if (ep->fin_cnt > 0 && seq >= ep->fin_seq)
+    if (ep->fin_seen && seq >= ep->fin_seq)
         seq = ep->fin_seq - 1; /* acknowledging the FIN is no gap */
     if (seq <= ep->reasm.trim_seq)
         return;
@@ -566,10 +566,10 @@ static bool likely_tcp_server(const cl_engine *e, uint16_t port)
 
 static void on_established(cl_engine *e, cl_conn *c)
 {
-    uint16_t port = c->resp_p;
-    if (c->tcp->orig->state == CL_TCP_INACTIVE && !likely_tcp_server(e, c->resp_p) &&
-        likely_tcp_server(e, c->orig_p))
-        port = c->orig_p;
+    uint16_t port = cl_conn_resp_p(c), oport = cl_conn_orig_p(c);
+    if (c->tcp->orig->state == CL_TCP_INACTIVE && !likely_tcp_server(e, port) &&
+        likely_tcp_server(e, oport))
+        port = oport;
     if (port == 21 || port == 22 || port == 23 || port == 513)
         cl_conn_set_inactivity(e, c, 3600.0);
 }
@@ -617,12 +617,9 @@ static void process(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ct
     if (f & CL_TH_SYN)
         init_window(ep, peer, f, syn_window_scale(h));
     if (f & CL_TH_FIN) {
-        ep->fin_cnt++;
+        ep->fin_seen = 1;
         ep->fin_seq = rel_seq + seg_len;
     }
-    if (f & CL_TH_RST)
-        ep->rst_cnt++;
-
     uint64_t rel_ack = 0;
     if (f & CL_TH_ACK) {
         if (peer->state == CL_TCP_INACTIVE) {
@@ -645,7 +642,6 @@ static void process(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ct
 
     int32_t delta_last = update_last_seq(c, ep, end, f, len);
     (void)delta_last;
-    ep->last_time = t;
 
     sm_result r = {false, false, false};
     state_machine(e, c, ep, peer, h, len, is_orig, t, &r);

@@ -245,7 +245,7 @@ cl_skip cl_tunnel_ip(cl_engine *e, const cl_pkt_ctx *ctx)
 static uint8_t udp_tunnel_type(const cl_conn *c, const uint8_t *p, uint32_t len, bool *detected)
 {
     *detected = false;
-    switch (c->resp_p) {
+    switch (cl_conn_resp_p(c)) {
     case 4789: return CL_TUN_VXLAN;
     case 6081: return CL_TUN_GENEVE;
     case 3544: return CL_TUN_TEREDO;
