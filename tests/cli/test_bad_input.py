@@ -170,5 +170,22 @@ def write_error(tmp):
     expect(p.returncode in (73, 74), "rc %d" % p.returncode)
 
 
+@test
+def bad_checksums_warning(tmp):
+    data = pcap_header()
+    for i in range(4):
+        frame = bytearray(udp_frame(i))
+        frame[14 + 20 + 6] ^= 0x55  # spoil the UDP checksum
+        data += pcap_record(1700000000.0 + i, bytes(frame))
+    path = write(os.path.join(tmp, "badsum.pcap"), data)
+    rc, out, err = connlog("-r", path, "-w", "-")
+    expect(rc == 0, "rc %d" % rc)
+    line = one_line_message(err, "checksum", "-C")
+    rc, out, err = connlog("-r", path, "-w", "-", "-C")
+    expect(rc == 0 and err.strip() == "", "no warning with -C: %r" % err)
+    rc, out, err = connlog("-r", path, "-w", "-", "-q")
+    expect(rc == 0 and err.strip() == "", "no warning with -q: %r" % err)
+
+
 if __name__ == "__main__":
     run()
