@@ -64,7 +64,7 @@ uint64_t cli_default_max_conns(void)
         char line[256];
         while (fgets(line, sizeof line, f)) {
             unsigned long long v;
-            if (sscanf(line, "MemAvailable: %llu kB", &v) == 1) {
+            if (sscanf(line, "MemTotal: %llu kB", &v) == 1) {
                 kb = v;
                 break;
             }
@@ -73,7 +73,7 @@ uint64_t cli_default_max_conns(void)
     }
     if (kb == 0)
         return 1000000; /* no /proc: a modest fixed bound */
-    uint64_t n = kb * 1024 / 4 / 512;
+    uint64_t n = kb * 1024 / 4 / CLI_BYTES_PER_CONN;
     if (n < lo)
         n = lo;
     if (n > hi)
@@ -138,8 +138,8 @@ static void usage(FILE *out)
         "      --seed-file FILE     seed from a Zeek random.seed file (wins over --seed)\n"
         "      --max-conns N        at most N live connections; when full the one idle\n"
         "                           longest is logged early; 0 = unbounded\n"
-        "                           (default here: %" PRIu64 ", a quarter of available\n"
-        "                           memory at 512 bytes per connection)\n"
+        "                           (default here: %" PRIu64 ", a quarter of physical\n"
+        "                           memory at 1 KiB per connection)\n"
         "\n"
         "Other:\n"
         "      --stats              print engine counters to stderr at the end\n"

@@ -41,7 +41,11 @@ typedef struct cli_options {
  * stderr), 0 to run. */
 int cli_parse(int argc, char **argv, cli_options *opt, int *exit_code);
 
-/* The --max-conns default: a quarter of MemAvailable at 512 bytes per
+/* Budget per live connection used for the --max-conns default: what a TCP
+ * connection costs with its table slot and timer entry, rounded up. */
+#define CLI_BYTES_PER_CONN 1024
+
+/* The --max-conns default: a quarter of MemTotal at CLI_BYTES_PER_CONN per
  * connection, within [100000, 50000000]. */
 uint64_t cli_default_max_conns(void);
 
