@@ -200,7 +200,7 @@ def main():
 
     # The table.
     head = ["trace", "packets", "Mpkt/s", "Gbit/s", "ns/pkt", "peak RSS", "conns peak", "B/live conn",
-            "connlog s", "tcpdump s", "x tcpdump"]
+            "connlog s", "cpu s", "tcpdump s", "x tcpdump"]
     lines = []
     for r in rows:
         if "failed" in r:
@@ -211,8 +211,8 @@ def main():
             r["trace"], "%d" % r["packets"], "%.2f" % (r["packets"] / w / 1e6), "%.2f" % (r["bytes"] * 8 / w / 1e9),
             "%.0f" % (w * 1e9 / r["packets"]), fmt_bytes(r["rss"]),
             "%d" % r["conns_peak"] if r["conns_peak"] is not None else "-",
-            "%.0f" % r["bytes_per_conn"] if r["bytes_per_conn"] is not None else "-",
-            "%.3f" % w, "%.3f" % r["tcpdump"] if r["tcpdump"] else "-",
+            "%.0f" % r["bytes_per_conn"] if r["bytes_per_conn"] is not None and r["conns_peak"] >= 10000 else "-",
+            "%.3f" % w, "%.3f" % r["cpu"], "%.3f" % r["tcpdump"] if r["tcpdump"] else "-",
             "%.2f" % (w / r["tcpdump"]) if r["tcpdump"] else "-",
         ])
     widths = [max(len(h), *(len(l[i]) for l in lines)) if lines else len(h) for i, h in enumerate(head)]
@@ -224,7 +224,8 @@ def main():
     print("\n".join(md))
     for n in notes:
         print("note: " + n)
-    print("(best of %d runs; Gbit/s counts Ethernet frame bytes; B/live conn = (peak RSS - %s baseline) / conns peak)"
+    print("(best of %d runs by wall time; cpu s = user + system time of that run; Gbit/s counts Ethernet frame "
+          "bytes; B/live conn = (peak RSS - %s baseline) / conns peak, shown from 10000 conns up)"
           % (a.repeat, fmt_bytes(base_rss)))
     with open(os.path.join(a.results, "table.md"), "w") as f:
         f.write("CPU: %s\n\n" % cpu_model() + "\n".join(md) + "\n" + "".join("\nnote: " + n for n in notes) + "\n")
