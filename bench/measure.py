@@ -106,6 +106,11 @@ def main():
     has_threads = "--threads" in help_text
     m = re.search(r"default here: (\d+)", help_text)
     default_max_conns = int(m.group(1)) if m else None
+    # The memory per connection the default assumes, as --help words it
+    # ("... at 1 KiB per connection", "... at 512 bytes per connection").
+    flat_help = " ".join(help_text.split())
+    m = re.search(r"at (\d+) ?(KiB|bytes|B) per connection", flat_help)
+    bytes_per_conn_promised = (int(m.group(1)) * (1024 if m.group(2) == "KiB" else 1)) if m else None
     threads = [int(t) for t in a.threads.split(",") if t]
     if not has_threads and any(t != 1 for t in threads):
         print("note: this connlog has no --threads option; multi-thread runs skipped")
@@ -119,7 +124,8 @@ def main():
     ver = subprocess.run([connlog, "--version"], capture_output=True, text=True).stdout.strip()
     print("connlog: %s (%s)" % (connlog, ver or "unknown version"))
     if default_max_conns is not None:
-        print("connlog --max-conns default: %d" % default_max_conns)
+        print("connlog --max-conns default: %d%s" % (default_max_conns, " (at %d bytes per connection)"
+                                                      % bytes_per_conn_promised if bytes_per_conn_promised else ""))
 
     os.makedirs(a.results, exist_ok=True)
     base_rss = 0
@@ -192,11 +198,11 @@ def main():
                   "checksum failures %s" % (label, best, cpu, "%.3f s" % td if td else "-", fmt_bytes(rss), peak,
                                             stats.get("conns_evicted"), stats.get("checksum_failures")),
                   flush=True)
-            if name.startswith("flood") and default_max_conns:
-                bound = default_max_conns * 512
-                notes.append("%s: peak RSS %s against the --max-conns default %d x 512 B = %s (%s)"
-                             % (label, fmt_bytes(rss), default_max_conns, fmt_bytes(bound),
-                                "within" if rss <= bound else "OVER"))
+            if name.startswith("flood") and default_max_conns and bytes_per_conn_promised:
+                bound = default_max_conns * bytes_per_conn_promised
+                notes.append("%s: peak RSS %s against the --max-conns default %d x %d B = %s (%s)"
+                             % (label, fmt_bytes(rss), default_max_conns, bytes_per_conn_promised,
+                                fmt_bytes(bound), "within" if rss <= bound else "OVER"))
 
     # The table.
     head = ["trace", "packets", "Mpkt/s", "Gbit/s", "ns/pkt", "peak RSS", "conns peak", "B/live conn",
