@@ -153,6 +153,7 @@ def main():
         os.makedirs(outdir, exist_ok=True)
 
         td = None
+        single = None  # the 1-thread row of this trace
         for nt in threads:
             best = None
             rss = 0
@@ -194,6 +195,13 @@ def main():
                 "bytes_per_conn": (rss - base_rss) / peak if peak else None,
             }
             rows.append(row)
+            if nt == 1:
+                single = row
+            elif single:
+                l1, ln = single["stats"].get("conns_logged"), stats.get("conns_logged")
+                notes.append("%s: speed-up %.2fx over 1 thread; conns_logged %s vs %s with 1 thread%s"
+                             % (label, single["wall"] / best, ln, l1,
+                                "" if l1 == ln else " (DIFFERENT)"))
             print("   %s: %.3f s (cpu %.3f s), tcpdump %s, peak RSS %s, conns_peak %s, evicted %s, "
                   "checksum failures %s" % (label, best, cpu, "%.3f s" % td if td else "-", fmt_bytes(rss), peak,
                                             stats.get("conns_evicted"), stats.get("checksum_failures")),
