@@ -1,10 +1,11 @@
 /*
- * pcap_source.c - libpcap input for the connlog command.
+ * pcap_source.c - packet sources for the connlog command.
  *
- * Files are opened with fopen and a 1 MiB stdio buffer, then handed to
- * pcap_fopen_offline: libpcap's own pcap_open_offline leaves the default
- * 4 KiB buffer, which means many small reads on big traces. stdin is
- * duplicated first so that the buffer belongs to a stream we close.
+ * Files and stdin go through our own reader (capfile.c: mapped or block
+ * reads, packets handed out in place, pcapng interfaces with differing snap
+ * lengths or link types). Live capture uses libpcap. A BPF filter is
+ * compiled by libpcap for the packet's link type and run with
+ * pcap_offline_filter, so -f means exactly what it means to tcpdump.
  */
 #include "cli/pcap_source.h"
 
@@ -17,7 +18,6 @@
 
 #include "decode/decode.h"
 
-#define IOBUF_SIZE (1u << 20)
 #define LIVE_SNAPLEN 9216
 #define LIVE_TIMEOUT_MS 100
 
@@ -56,9 +56,9 @@ static int apply_filter(cli_source *s, const char *filter, char *err, size_t err
     return 0;
 }
 
-static int check_linktype(cli_source *s, char *err, size_t errlen)
+static int check_linktype(cli_source *s, int linktype, char *err, size_t errlen)
 {
-    s->linktype = pcap_datalink(s->pcap);
+    s->linktype = linktype;
     if (!cl_linktype_supported(s->linktype)) {
         char lt[160];
         cli_linktype_name(s->linktype, lt, sizeof lt);
@@ -68,66 +68,41 @@ static int check_linktype(cli_source *s, char *err, size_t errlen)
     return 0;
 }
 
+/* Compile the filter for a link type (files: once per link type seen). */
+static int compile_for(cli_source *s, int linktype, char *err, size_t errlen)
+{
+    if (s->has_prog) {
+        pcap_freecode(&s->prog);
+        s->has_prog = false;
+    }
+    if (s->dead)
+        pcap_close(s->dead);
+    s->dead = pcap_open_dead(linktype, CLI_CAP_MAX_SNAPLEN);
+    if (!s->dead) {
+        snprintf(err, errlen, "-f '%s': cannot prepare the filter", s->filter);
+        return 64;
+    }
+    if (pcap_compile(s->dead, &s->prog, s->filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        snprintf(err, errlen, "-f '%s': %s", s->filter, pcap_geterr(s->dead));
+        return 64;
+    }
+    s->has_prog = true;
+    s->prog_linktype = linktype;
+    return 0;
+}
+
 int cli_source_open_file(cli_source *s, const char *path, const char *filter,
                          char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
     s->name = path;
-    FILE *f;
-    if (strcmp(path, "-") == 0) {
-        int fd = dup(STDIN_FILENO);
-        if (fd < 0 || (f = fdopen(fd, "rb")) == NULL) {
-            snprintf(err, errlen, "stdin: cannot open: %s", strerror(errno));
-            if (fd >= 0)
-                close(fd);
-            return 66;
-        }
-    } else {
-        f = fopen(path, "rb");
-        if (!f) {
-            snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-            return 66;
-        }
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0) {
-        if (S_ISDIR(st.st_mode)) {
-            snprintf(err, errlen, "%s: cannot open: is a directory", display_name(path));
-            fclose(f);
-            return 66;
-        }
-        if (S_ISREG(st.st_mode) && st.st_size == 0) {
-            snprintf(err, errlen, "%s: not a pcap or pcapng file: the file is empty",
-                     display_name(path));
-            fclose(f);
-            return 65;
-        }
-    }
-    s->iobuf = malloc(IOBUF_SIZE);
-    if (s->iobuf)
-        setvbuf(f, s->iobuf, _IOFBF, IOBUF_SIZE);
-
-    char ebuf[PCAP_ERRBUF_SIZE] = "";
-    s->pcap = pcap_fopen_offline(f, ebuf);
-    if (!s->pcap) {
-        int e = errno;
-        bool io = ferror(f) != 0;
-        fclose(f);
-        free(s->iobuf);
-        s->iobuf = NULL;
-        if (io) {
-            snprintf(err, errlen, "%s: read error: %s", display_name(path), strerror(e));
-            return 66;
-        }
-        if (strstr(ebuf, "tried to read") && strstr(ebuf, "only got 0"))
-            snprintf(err, errlen, "%s: not a pcap or pcapng file: no data", display_name(path));
-        else
-            snprintf(err, errlen, "%s: not a pcap or pcapng file (%s)", display_name(path), ebuf);
-        return 65;
-    }
-    int rc = check_linktype(s, err, errlen);
-    if (rc == 0)
-        rc = apply_filter(s, filter, err, errlen);
+    s->filter = filter;
+    int rc = cli_capfile_open(&s->cap, path, err, errlen);
+    if (rc != 0)
+        return rc;
+    rc = check_linktype(s, s->cap.linktype, err, errlen);
+    if (rc == 0 && filter)
+        rc = compile_for(s, s->cap.linktype, err, errlen);
     if (rc != 0)
         cli_source_close(s);
     return rc;
@@ -159,7 +134,7 @@ int cli_source_open_live(cli_source *s, const char *iface, const char *filter,
         s->pcap = NULL;
         return 66;
     }
-    int rc = check_linktype(s, err, errlen);
+    int rc = check_linktype(s, pcap_datalink(s->pcap), err, errlen);
     if (rc == 0)
         rc = apply_filter(s, filter, err, errlen);
     /* Non-blocking, waited on with our own poll(): libpcap's blocking read
@@ -178,12 +153,33 @@ int cli_source_open_live(cli_source *s, const char *iface, const char *filter,
     return rc;
 }
 
+static cli_next next_from_file(cli_source *s, cl_packet *pkt, char *err, size_t errlen)
+{
+    for (;;) {
+        int r = cli_capfile_next(&s->cap, pkt, err, errlen);
+        if (r == 0)
+            return CLI_NEXT_EOF;
+        if (r < 0)
+            return CLI_NEXT_ERROR;
+        s->packets++;
+        if (!s->filter)
+            return CLI_NEXT_PACKET;
+        if (pkt->linktype != s->prog_linktype && compile_for(s, pkt->linktype, err, errlen) != 0)
+            return CLI_NEXT_ERROR;
+        struct pcap_pkthdr h = {.caplen = pkt->caplen, .len = pkt->wirelen};
+        if (pcap_offline_filter(&s->prog, &h, pkt->data))
+            return CLI_NEXT_PACKET;
+    }
+}
+
 cli_next cli_source_next(cli_source *s, cl_packet *pkt, char *err, size_t errlen)
 {
+    if (!s->live)
+        return next_from_file(s, pkt, err, errlen);
     struct pcap_pkthdr *hdr;
     const u_char *data;
     int rc = pcap_next_ex(s->pcap, &hdr, &data);
-    if (rc == 0 && s->live) {
+    if (rc == 0) {
         /* Nothing buffered: wait up to the read timeout. A signal ends the
          * wait early (EINTR), which the caller sees as idle. */
         struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
@@ -212,8 +208,14 @@ cli_next cli_source_next(cli_source *s, cl_packet *pkt, char *err, size_t errlen
 void cli_source_close(cli_source *s)
 {
     if (s->pcap)
-        pcap_close(s->pcap); /* also closes the FILE of an offline source */
+        pcap_close(s->pcap);
     s->pcap = NULL;
-    free(s->iobuf);
-    s->iobuf = NULL;
+    if (s->has_prog)
+        pcap_freecode(&s->prog);
+    s->has_prog = false;
+    if (s->dead)
+        pcap_close(s->dead);
+    s->dead = NULL;
+    if (!s->live)
+        cli_capfile_close(&s->cap);
 }

@@ -1,6 +1,7 @@
 /*
- * pcap_source.h - packets from pcap/pcapng files, stdin or a live
- * interface, through libpcap.
+ * pcap_source.h - packets from pcap/pcapng files or stdin (our own reader,
+ * capfile.c) or a live interface (libpcap), with an optional BPF filter
+ * (compiled and run by libpcap in both cases).
  */
 #ifndef CL_CLI_PCAP_SOURCE_H
 #define CL_CLI_PCAP_SOURCE_H
@@ -11,11 +12,17 @@
 
 #include <pcap/pcap.h>
 
+#include "cli/capfile.h"
 #include "connlog.h"
 
 typedef struct cli_source {
-    pcap_t *pcap;
-    char *iobuf;            /* the 1 MiB stdio buffer of a file source */
+    pcap_t *pcap;           /* live capture */
+    cli_capfile cap;        /* file or stdin */
+    pcap_t *dead;           /* files: a handle to compile the filter with */
+    struct bpf_program prog;
+    bool has_prog;
+    int prog_linktype;
+    const char *filter;
     const char *name;       /* file name as given ("-" = stdin), or iface */
     bool live;
     int fd;                 /* live: the descriptor to poll */
