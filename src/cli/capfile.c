@@ -95,6 +95,23 @@ static const uint8_t *peek(cli_capfile *cf, size_t n)
     return cf->len - cf->pos >= n ? cf->buf + cf->pos : NULL;
 }
 
+#define RELEASE_STEP (16u << 20)
+
+/* Give back the pages of a mapping that were read: they would otherwise
+ * count in the resident size for the whole run (the file itself stays in
+ * the page cache). Called when a packet is requested, so the previous
+ * packet's bytes are no longer in use. */
+static void release_consumed(cli_capfile *cf)
+{
+    if (!cf->map || cf->pos - cf->map_released < RELEASE_STEP)
+        return;
+    size_t upto = (cf->pos - RELEASE_STEP / 2) & ~((size_t)4095);
+    if (upto > cf->map_released) {
+        madvise((void *)(cf->map + cf->map_released), upto - cf->map_released, MADV_DONTNEED);
+        cf->map_released = upto;
+    }
+}
+
 static void skip(cli_capfile *cf, size_t n)
 {
     cf->pos += n;
@@ -487,5 +504,6 @@ static int next_pcapng(cli_capfile *cf, cl_packet *pkt, char *err, size_t errlen
 
 int cli_capfile_next(cli_capfile *cf, cl_packet *pkt, char *err, size_t errlen)
 {
+    release_consumed(cf);
     return cf->pcapng ? next_pcapng(cf, pkt, err, errlen) : next_pcap(cf, pkt, err, errlen);
 }

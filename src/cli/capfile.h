@@ -32,6 +32,7 @@ typedef struct cli_capfile {
     /* Either a mapping of the whole file ... */
     const uint8_t *map;
     size_t map_len;
+    size_t map_released;        /* pages below this were given back */
     /* ... or a read buffer holding [0, len) of which pos is next. */
     uint8_t *buf;
     size_t cap, len, pos;
