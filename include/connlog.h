@@ -121,6 +121,9 @@ typedef struct cl_config {
     bool has_seed;
     uint64_t seed;
     const char *seed_file;
+    /* Engines running side by side (one per thread) must not hand out the
+     * same uids: give each a different stream (0 keeps Zeek's uids). */
+    uint32_t uid_stream;
 
     /* Memory bound: at most this many live connections; when full the one
      * idle longest is finished and logged early. 0 = unbounded. */

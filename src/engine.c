@@ -601,6 +601,7 @@ cl_engine *cl_engine_new(const cl_config *cfg, cl_record_fn on_record, void *use
     } else {
         cl_uid_init_random(&e->uids);
     }
+    e->uids.instance += (uint64_t)cfg->uid_stream << 32;
 
     e->frag = cl_frag_new(64u << 20, cfg->frag_timeout);
     if (!e->frag || cl_table_init(&e->table, 4096) != 0 || cl_timers_init(&e->timers) != 0) {

@@ -43,9 +43,12 @@ typedef struct cl_encap {
     cl_encap_entry e[CL_MAX_ENCAP];
 } cl_encap;
 
-/* A tunnel identity for IP-in-IP and GRE: one uid per outer address pair. */
+/* A tunnel identity for IP-in-IP and GRE: one uid per outer address pair.
+ * Zeek draws it from the uid counter; we derive it from the pair, so that
+ * engines on several threads name a tunnel alike. */
 typedef struct cl_tunnel_id {
     cl_addr a, b;           /* a < b */
+    uint32_t generation;    /* how often the identity was forgotten */
     double last_seen;
     char uid[CL_UID_MAX];
 } cl_tunnel_id;

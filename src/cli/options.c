@@ -49,6 +49,7 @@ static const struct option long_options[] = {
     {"seed-file", required_argument, NULL, OPT_SEED_FILE},
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
     {"stats", no_argument, NULL, OPT_STATS},
+    {"threads", required_argument, NULL, 'j'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -141,6 +142,11 @@ static void usage(FILE *out)
         "                           (default here: %" PRIu64 ", a quarter of physical\n"
         "                           memory at 1 KiB per connection)\n"
         "\n"
+        "Performance:\n"
+        "  -j, --threads N          spread connections over N engines, one per thread\n"
+        "                           (by IP address pair; default 1). Records are the\n"
+        "                           same set; their order differs\n"
+        "\n"
         "Other:\n"
         "      --stats              print engine counters to stderr at the end\n"
         "  -q, --quiet              no warnings (errors are still reported)\n"
@@ -231,6 +237,7 @@ int cli_parse(int argc, char **argv, cli_options *opt, int *exit_code)
     memset(opt, 0, sizeof *opt);
     cl_config_init(&opt->cfg);
     opt->outdir = ".";
+    opt->threads = 1;
     opt->wopt.format = CL_FORMAT_TSV;
 
     /* Collected and applied after the analyzer choice, which replaces the
@@ -252,7 +259,7 @@ int cli_parse(int argc, char **argv, cli_options *opt, int *exit_code)
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, ":r:i:f:w:Cqh", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:i:f:w:j:Cqh", long_options, NULL)) != -1) {
         switch (c) {
         case 'r':
             if (opt->n_inputs >= CLI_MAX_INPUTS)
@@ -351,6 +358,14 @@ int cli_parse(int argc, char **argv, cli_options *opt, int *exit_code)
         case OPT_STATS:
             opt->stats = true;
             break;
+        case 'j': {
+            uint64_t v;
+            if (parse_u64(optarg, &v) != 0 || v < 1 || v > CLI_MAX_THREADS)
+                return usage_error(exit_code, "--threads: '%s' is not a number from 1 to 64%s",
+                                   optarg, "");
+            opt->threads = (unsigned)v;
+            break;
+        }
         case 'q':
             opt->quiet = true;
             break;

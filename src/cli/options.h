@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli/shard.h"
 #include "connlog.h"
 
 /* Exit codes (sysexits.h values), documented in --help and the README. */
@@ -32,6 +33,7 @@ typedef struct cli_options {
     const char *outdir;                 /* -w, "." by default, "-" = stdout */
     bool stats;
     bool quiet;
+    unsigned threads;                   /* -j, 1 by default */
     cl_config cfg;                      /* fully built engine config */
     cl_writer_options wopt;             /* format and columns; path unset */
 } cli_options;

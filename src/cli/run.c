@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli/pcap_source.h"
+#include "cli/shard.h"
 
 /* The one piece of mutable global state: set by the signal handler. */
 static volatile sig_atomic_t stop_requested;
@@ -169,7 +170,7 @@ static void checksum_warning(const cli_options *opt, const cl_stats *st)
 
 /* Read one source to its end (or a stop request). Returns 0, 1 when the
  * input was cut short, or a fatal exit code. */
-static int pump(cli_source *src, cl_engine *e, const out_ctx *out)
+static int pump(cli_source *src, cli_shards *e, const out_ctx *out)
 {
     char err[PCAP_ERRBUF_SIZE + 512];
     cl_packet pkt;
@@ -177,7 +178,7 @@ static int pump(cli_source *src, cl_engine *e, const out_ctx *out)
     while (!stop_requested && !out->failed) {
         cli_next r = cli_source_next(src, &pkt, err, sizeof err);
         if (r == CLI_NEXT_PACKET) {
-            cl_engine_packet(e, &pkt);
+            cli_shards_packet(e, &pkt);
             if (src->live)
                 last_activity = mono_now();
             continue;
@@ -188,7 +189,7 @@ static int pump(cli_source *src, cl_engine *e, const out_ctx *out)
              * packet_source_inactivity_timeout). */
             double now = mono_now();
             if (now - last_activity >= 0.1) {
-                cl_engine_advance(e, wall_now());
+                cli_shards_advance(e, wall_now());
                 last_activity = now;
             }
             continue;
@@ -237,7 +238,7 @@ int cli_run(const cli_options *opt)
         }
         fclose(f);
     }
-    cl_engine *e = cl_engine_new(&opt->cfg, on_record, &out, err, sizeof err);
+    cli_shards *e = cli_shards_start(&opt->cfg, opt->threads, on_record, &out, err, sizeof err);
     if (!e) {
         fprintf(stderr, "connlog: cannot start: %s\n", err);
         cl_writer_free(w);
@@ -288,13 +289,13 @@ int cli_run(const cli_options *opt)
 
     /* End of input (or a stop request): every tracked connection is
      * finished and written. */
-    cl_engine_flush(e);
+    cli_shards_finish(e);
     cl_stats st;
-    cl_engine_stats(e, &st);
+    cli_shards_stats(e, &st);
     if (opt->stats)
         print_stats(&st);
     checksum_warning(opt, &st);
-    cl_engine_free(e);
+    cli_shards_free(e);
 
     if (cl_writer_close(w) != 0 && !out.failed) {
         fprintf(stderr, "connlog: %s: %s\n", out.path, cl_writer_error(w));

@@ -149,6 +149,22 @@ void cl_uid_at(const cl_uid_gen *g, uint64_t counter, char out[CL_UID_MAX])
     cl_uid_next(&at, out);
 }
 
+void cl_uid_of(const cl_uid_gen *g, const void *data, size_t len, char out[CL_UID_MAX])
+{
+    uint8_t msg[64];
+    size_t n = len < sizeof msg - 8 ? len : sizeof msg - 8;
+    store_le64(msg, (g->instance & 0xffffffffu) ^ 0x7475006e656c6964u); /* apart from counter uids */
+    memcpy(msg + 8, data, n);
+    uint64_t w0 = cl_siphash24(g->key, msg, n + 8) >> 32;
+    msg[0] ^= 1;
+    uint64_t w1 = cl_siphash24(g->key, msg, n + 8);
+    char *p = out;
+    *p++ = 'C';
+    p = base62(w0, p);
+    p = base62(w1, p);
+    *p = '\0';
+}
+
 void cl_uid_next(cl_uid_gen *g, char out[CL_UID_MAX])
 {
     uint64_t w0 = uid_hash(g) >> 32; /* 96 bits: the top 32 of the first */

@@ -35,6 +35,10 @@ void cl_uid_next(cl_uid_gen *g, char out[CL_UID_MAX]);
 uint64_t cl_uid_take(cl_uid_gen *g);
 void cl_uid_at(const cl_uid_gen *g, uint64_t token, char out[CL_UID_MAX]);
 
+/* A uid named by bytes rather than by order: the same bytes give the same
+ * uid in every engine with the same key, whatever its stream. */
+void cl_uid_of(const cl_uid_gen *g, const void *data, size_t len, char out[CL_UID_MAX]);
+
 /* SipHash-2-4 and SipHash-1-3 (the latter for hash tables). */
 uint64_t cl_siphash24(const uint8_t key[16], const void *data, size_t len);
 uint64_t cl_siphash13(const uint8_t key[16], const void *data, size_t len);

@@ -146,6 +146,15 @@ void cl_tunnel_note_encap(cl_engine *e, cl_conn *c, const cl_encap *encap, bool 
 /* Tunnel identities for IP-in-IP and GRE                            */
 /* ---------------------------------------------------------------- */
 
+static void name_identity(cl_engine *e, cl_tunnel_id *t)
+{
+    uint8_t bytes[36];
+    memcpy(bytes, t->a.b, 16);
+    memcpy(bytes + 16, t->b.b, 16);
+    memcpy(bytes + 32, &t->generation, 4);
+    cl_uid_of(&e->uids, bytes, sizeof bytes, t->uid);
+}
+
 static const char *tunnel_identity(cl_engine *e, const cl_addr *s, const cl_addr *d, double now)
 {
     const cl_addr *a = s, *b = d;
@@ -157,8 +166,10 @@ static const char *tunnel_identity(cl_engine *e, const cl_addr *s, const cl_addr
     for (size_t i = 0; i < e->n_tunnel_ids; i++) {
         cl_tunnel_id *t = &e->tunnel_ids[i];
         if (memcmp(&t->a, a, sizeof *a) == 0 && memcmp(&t->b, b, sizeof *b) == 0) {
-            if (now - t->last_seen >= TUNNEL_ID_LIFETIME)
-                cl_uid_next(&e->uids, t->uid); /* forgotten: a new identity */
+            if (now - t->last_seen >= TUNNEL_ID_LIFETIME) {
+                t->generation++; /* forgotten: a new identity */
+                name_identity(e, t);
+            }
             t->last_seen = now;
             return t->uid;
         }
@@ -172,7 +183,8 @@ static const char *tunnel_identity(cl_engine *e, const cl_addr *s, const cl_addr
     t->a = *a;
     t->b = *b;
     t->last_seen = now;
-    cl_uid_next(&e->uids, t->uid);
+    t->generation = 0;
+    name_identity(e, t);
     return t->uid;
 }
 

@@ -35,7 +35,7 @@ import zeekcmp  # noqa: E402
 RUN_CASE = os.path.join(HERE, "run-case")
 
 
-def run_one(case_dir, corpus, binary, timeout):
+def run_one(case_dir, corpus, binary, timeout, extra_args=""):
     with open(os.path.join(case_dir, "case.json")) as f:
         case = json.load(f)
     work = tempfile.mkdtemp(prefix="connlog-corpus-")
@@ -52,7 +52,7 @@ def run_one(case_dir, corpus, binary, timeout):
             else:
                 pcaps.append(os.path.abspath(src))
         outdir = os.path.join(work, "out")
-        env = dict(os.environ, CONNLOG=binary)
+        env = dict(os.environ, CONNLOG=binary, CONNLOG_EXTRA_ARGS=extra_args)
         t0 = time.time()
         try:
             p = subprocess.run([sys.executable, RUN_CASE, os.path.join(case_dir, "case.json"), outdir] + pcaps,
@@ -109,6 +109,9 @@ def main(argv):
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--update-baseline", action="store_true")
+    ap.add_argument("--extra-args", default="",
+                    help="more connlog options for every case, e.g. '--threads 2' (the "
+                         "results must not get worse than the baseline with them either)")
     ap.add_argument("--verbose", action="store_true", help="details of cases that differ from Zeek")
     a = ap.parse_args(argv)
 
@@ -125,7 +128,8 @@ def main(argv):
     results = {}
     t0 = time.time()
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as pool:
-        futs = dict((pool.submit(run_one, os.path.join(cdir, i), a.corpus, binary, a.timeout), i) for i in ids)
+        futs = dict((pool.submit(run_one, os.path.join(cdir, i), a.corpus, binary, a.timeout,
+                                   a.extra_args), i) for i in ids)
         for fut in concurrent.futures.as_completed(futs):
             cid = futs[fut]
             try:

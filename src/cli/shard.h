@@ -1,0 +1,35 @@
+/*
+ * shard.h - spreading packets over several engines, one per thread.
+ *
+ * The reading thread hashes each packet's outermost IP address pair
+ * (symmetric, so both directions, every fragment and everything inside a
+ * tunnel land together) and either processes it itself (shard 0) or copies
+ * it into the ring of the worker that owns the shard. Workers also receive
+ * the reader's clock, so their timers fire even when they see no packets.
+ * With one shard this is just one engine, no threads.
+ */
+#ifndef CL_CLI_SHARD_H
+#define CL_CLI_SHARD_H
+
+#include <stddef.h>
+
+#include "connlog.h"
+
+#define CLI_MAX_THREADS 64
+
+typedef struct cli_shards cli_shards;
+
+/* n engines (n-1 worker threads). Records of all engines go to fn, one
+ * call at a time. Returns NULL with a message in err on failure. */
+cli_shards *cli_shards_start(const cl_config *cfg, unsigned n, cl_record_fn fn, void *user,
+                             char *err, size_t errlen);
+void cli_shards_packet(cli_shards *s, const cl_packet *pkt);
+/* Network time moves on without a packet (live capture, idle). */
+void cli_shards_advance(cli_shards *s, double now);
+/* End of input: every engine finishes its connections; workers stop. */
+void cli_shards_finish(cli_shards *s);
+/* Sum of the engines' counters (after cli_shards_finish). */
+void cli_shards_stats(const cli_shards *s, cl_stats *sum);
+void cli_shards_free(cli_shards *s);
+
+#endif /* CL_CLI_SHARD_H */
