@@ -57,6 +57,7 @@ def run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, sample=False):
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=stdout, stderr=stderr)
     anon = None
+    samples = 0
     while True:
         pid, status, ru = os.wait4(p.pid, os.WNOHANG if sample else 0)
         if pid:
@@ -64,8 +65,11 @@ def run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, sample=False):
         a = rss_anon(p.pid)
         if a is not None:
             anon = a if anon is None else max(anon, a)
+            samples += 1
         time.sleep(0.02)
     wall = time.perf_counter() - t0
+    if samples < 5:
+        anon = None  # too short a run to have sampled its peak
     p.returncode = os.waitstatus_to_exitcode(status)
     err = b""
     if errf:
