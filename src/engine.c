@@ -94,10 +94,15 @@ static void idle_append(cl_engine *e, cl_conn *c)
     e->idle_tail = c;
 }
 
-static void idle_touch(cl_engine *e, cl_conn *c)
+/* Moving a connection to the tail on every packet would touch two other
+ * connections' memory per packet; moving it at most once per second of
+ * trace time keeps the eviction order right to the second. */
+static void idle_touch(cl_engine *e, cl_conn *c, double t)
 {
-    if (e->idle_tail == c)
+    int64_t sec = (int64_t)t;
+    if (e->idle_tail == c || c->idle_second == sec)
         return;
+    c->idle_second = sec;
     idle_unlink(e, c);
     idle_append(e, c);
 }
@@ -258,6 +263,7 @@ static cl_conn *conn_new(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx, con
         return NULL;
     }
     idle_append(e, c);
+    c->idle_second = (int64_t)ctx->t;
     e->stats.conns_created++;
     e->stats.conns_live++;
     if (e->stats.conns_live > e->stats.conns_peak)
@@ -337,7 +343,7 @@ static cl_skip handle_tcp(cl_engine *e, const cl_pkt_ctx *ctx)
         conn_seen(e, c, ctx);
     }
     cl_tcp_packet(e, c, packet_is_orig(c, &f), ctx, &h);
-    idle_touch(e, c);
+    idle_touch(e, c, ctx->t);
     return CL_SKIP_NONE;
 }
 
@@ -402,7 +408,7 @@ static cl_skip handle_udp(cl_engine *e, const cl_pkt_ctx *ctx)
         conn_seen(e, c, ctx);
     }
     bool is_orig = packet_is_orig(c, &f);
-    idle_touch(e, c);
+    idle_touch(e, c, ctx->t);
     if (cl_udp_packet(e, c, is_orig, ctx))
         cl_tunnel_udp(e, c, is_orig, ctx); /* may process inner packets */
     return CL_SKIP_NONE;
@@ -430,7 +436,7 @@ static cl_skip handle_icmp(cl_engine *e, const cl_pkt_ctx *ctx)
         conn_seen(e, c, ctx);
     }
     cl_icmp_packet(e, c, packet_is_orig(c, &f), ctx);
-    idle_touch(e, c);
+    idle_touch(e, c, ctx->t);
     return CL_SKIP_NONE;
 }
 
@@ -454,7 +460,7 @@ static cl_skip handle_unknown(cl_engine *e, const cl_pkt_ctx *ctx)
     c->pkts[dir]++;
     c->ip_bytes[dir] += ip->ip_bytes;
     c->last_time = ctx->t;
-    idle_touch(e, c);
+    idle_touch(e, c, ctx->t);
     return CL_SKIP_NONE;
 }
 

@@ -135,8 +135,10 @@ typedef struct cl_conn {
     uint8_t tunnel_flags;           /* CL_TF_*: state of a UDP tunnel's outer flow */
     struct cl_conn_ext *ext;        /* rarely needed fields, NULL until needed */
 
-    /* idle list for eviction when the table is full (most recent last) */
+    /* idle list for eviction when the table is full (most recent last),
+     * kept in order to the second: idle_second is when c last moved */
     struct cl_conn *idle_prev, *idle_next;
+    int64_t idle_second;
 } cl_conn;
 
 enum {

@@ -160,12 +160,14 @@ cl_conn *cl_timers_next_due(cl_timers *q, double now, unsigned *slot)
 {
     while (q->n) {
         cl_timer_entry *top = &q->heap[0];
+        /* Time first: the usual answer (nothing due) then costs no look
+         * at the connection's memory. */
+        if (!(top->t <= now))
+            return NULL;
         if (!is_live(top)) {
             pop_top(q);
             continue;
         }
-        if (!(top->t <= now))
-            return NULL;
         cl_conn *c = top->conn;
         pop_top(q);
         c->timer_seq = 0;
