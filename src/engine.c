@@ -15,11 +15,6 @@
 
 #define CL_SLAB_CONNS 1024
 
-struct cl_slab {
-    cl_slab *next;
-    cl_conn conns[CL_SLAB_CONNS];
-};
-
 static const char *const skip_names[CL_SKIP_COUNT] = {
     [CL_SKIP_NONE] = "none",
     [CL_SKIP_LINK_TRUNCATED] = "link_truncated",
@@ -42,32 +37,51 @@ const char *cl_skip_name(cl_skip s)
 /* Connection storage                                                */
 /* ---------------------------------------------------------------- */
 
-static cl_conn *conn_alloc(cl_engine *e)
+/* Connections come from slabs of two sizes: TCP connections carry their
+ * endpoint state right behind the connection (one block, so a packet
+ * touches neighbouring cache lines), the others do not pay for it. */
+struct cl_slab {
+    cl_slab *next;
+    _Alignas(16) unsigned char mem[];
+};
+
+static size_t conn_block_size(bool tcp)
 {
-    if (!e->free_conns) {
-        cl_slab *s = malloc(sizeof *s);
+    size_t n = sizeof(cl_conn) + (tcp ? sizeof(cl_tcp_conn) : 0);
+    return (n + 15) & ~(size_t)15;
+}
+
+static cl_conn *conn_alloc(cl_engine *e, bool tcp)
+{
+    cl_conn **free_list = tcp ? &e->free_tcp_conns : &e->free_conns;
+    if (!*free_list) {
+        size_t bs = conn_block_size(tcp);
+        cl_slab *s = malloc(sizeof *s + bs * CL_SLAB_CONNS);
         if (!s)
             return NULL;
         s->next = e->slabs;
         e->slabs = s;
-        e->slab_bytes += sizeof *s;
+        e->slab_bytes += sizeof *s + bs * CL_SLAB_CONNS;
         for (int i = CL_SLAB_CONNS - 1; i >= 0; i--) {
-            s->conns[i].idle_next = e->free_conns;
-            e->free_conns = &s->conns[i];
+            cl_conn *c = (cl_conn *)(s->mem + (size_t)i * bs);
+            c->idle_next = *free_list;
+            *free_list = c;
         }
     }
-    cl_conn *c = e->free_conns;
-    e->free_conns = c->idle_next;
+    cl_conn *c = *free_list;
+    *free_list = c->idle_next;
     return c;
 }
 
 static void conn_release(cl_engine *e, cl_conn *c)
 {
+    bool tcp = c->proto == CL_PROTO_TCP; /* which slab the block came from */
     cl_hist_free(c);
     cl_conn_ext_free(c);
     cl_tcp_release(e, c);
-    c->idle_next = e->free_conns;
-    e->free_conns = c;
+    cl_conn **free_list = tcp ? &e->free_tcp_conns : &e->free_conns;
+    c->idle_next = *free_list;
+    *free_list = c;
 }
 
 static void idle_unlink(cl_engine *e, cl_conn *c)
@@ -229,7 +243,8 @@ static cl_conn *conn_new(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx, con
 {
     if (e->cfg.max_conns && e->stats.conns_live >= e->cfg.max_conns)
         evict_one(e);
-    cl_conn *c = conn_alloc(e);
+    bool tcp = f->proto == CL_PROTO_TCP;
+    cl_conn *c = conn_alloc(e, tcp);
     if (!c)
         return NULL;
     memset(c, 0, sizeof *c);
@@ -738,11 +753,6 @@ void cl_engine_free(cl_engine *e)
         cl_conn *c = e->idle_head;
         idle_unlink(e, c);
         conn_release(e, c);
-    }
-    while (e->free_tcp) {
-        cl_tcp_conn *tc = e->free_tcp;
-        e->free_tcp = *(cl_tcp_conn **)tc;
-        free(tc);
     }
     while (e->slabs) {
         cl_slab *s = e->slabs;

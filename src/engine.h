@@ -65,7 +65,7 @@ struct cl_engine {
     cl_table table;
     cl_timers timers;
     cl_conn *free_conns;
-    cl_tcp_conn *free_tcp;
+    cl_conn *free_tcp_conns;        /* blocks with room for cl_tcp_conn */
     cl_slab *slabs;
 
     cl_uid_gen uids;

@@ -712,11 +712,9 @@ static void endpoint_init(cl_tcp_endpoint *ep, bool is_orig)
 
 int cl_tcp_attach(cl_engine *e, cl_conn *c)
 {
-    cl_tcp_conn *tc = e->free_tcp;
-    if (tc)
-        e->free_tcp = *(cl_tcp_conn **)tc;
-    else if (!(tc = malloc(sizeof *tc)))
-        return -1;
+    /* TCP connections are allocated with room for this behind them; it is
+     * attached after any creation-time flip, as Zeek builds its adapter. */
+    cl_tcp_conn *tc = (cl_tcp_conn *)(c + 1);
     endpoint_init(&tc->ep[0], true);
     endpoint_init(&tc->ep[1], false);
     tc->orig = &tc->ep[0];
@@ -737,10 +735,9 @@ void cl_tcp_release(cl_engine *e, cl_conn *c)
     cl_tcp_conn *tc = c->tcp;
     if (!tc)
         return;
+    (void)e;
     cl_reasm_free(&tc->ep[0].reasm);
     cl_reasm_free(&tc->ep[1].reasm);
-    *(cl_tcp_conn **)tc = e->free_tcp;
-    e->free_tcp = tc;
     c->tcp = NULL;
 }
 
