@@ -135,6 +135,10 @@ typedef struct cl_config {
      * ("http,dns,ssl"). Service detection reads this. */
     char analyzers[256];
 
+    /* DNS: more questions than this in a message is a protocol violation
+     * (and an X in the history); 0 = no limit. Zeek's dns_max_queries. */
+    unsigned dns_max_queries;          /* 25 */
+
     /* Zeek's ConnSize analyzer (orig_pkts .. resp_ip_bytes). Only
      * Analyzer::disable_all turns it off. */
     bool conn_size;

@@ -201,6 +201,7 @@ void cl_config_init(cl_config *cfg)
     cfg->tunnel_max_changes = 5;
     cfg->tunnel_delay_teredo = true;
     cfg->conn_size = true;
+    cfg->dns_max_queries = 25;
     cfg->has_seed = false;
     cfg->seed_file = NULL;
     cfg->max_conns = 0;
@@ -409,6 +410,7 @@ static const setting settings[] = {
     S("Tunnel::max_depth", K_UINT, tunnel_max_depth),
     S("Tunnel::max_changes_per_connection", K_UINT, tunnel_max_changes),
     S("Tunnel::delay_teredo_confirmation", K_BOOL, tunnel_delay_teredo),
+    S("dns_max_queries", K_UINT, dns_max_queries),
 };
 
 int cl_config_set(cl_config *cfg, const char *name, const char *value)
@@ -416,11 +418,14 @@ int cl_config_set(cl_config *cfg, const char *name, const char *value)
     if (cfg == NULL || name == NULL || value == NULL)
         return -1;
     if (strcmp(name, "Analyzer::disable_all") == 0) {
-        /* Disables every analyzer, ConnSize included: no packet counts. */
+        /* Disables every analyzer, ConnSize included: no packet counts and
+         * no service detection (the likely server ports stay). */
         bool off;
         if (parse_bool(value, &off) != 0)
             return -1;
         cfg->conn_size = !off;
+        if (off)
+            cfg->analyzers[0] = '\0';
         return 0;
     }
     for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "detect/detect.h"
 #include "site/netlist.h"
 
 #define CL_SLAB_CONNS 1024
@@ -362,15 +363,10 @@ static cl_skip handle_tcp(cl_engine *e, const cl_pkt_ctx *ctx)
     return CL_SKIP_NONE;
 }
 
-/* Zeek's DNS analyzer (attached by port to UDP 53, 137, 5353, 5355)
- * removes its connection once it has been idle for dns_session_timeout
- * (less a second of slack), checked every dns_session_timeout. */
+/* Zeek's UDP DNS analyzer (detect/, attached by port) removes its
+ * connection once it has been idle for dns_session_timeout (less a second
+ * of slack), checked every dns_session_timeout. */
 #define DNS_SESSION_TIMEOUT 10.0
-
-static bool is_dns_port(uint16_t port)
-{
-    return port == 53 || port == 137 || port == 5353 || port == 5355;
-}
 
 static bool dns_expire(cl_engine *e, cl_conn *c, double now, bool terminating)
 {
@@ -379,21 +375,6 @@ static bool dns_expire(cl_engine *e, cl_conn *c, double now, bool terminating)
         return true;
     }
     cl_timers_set(&e->timers, c, CL_TIMER_DNS_EXPIRE, now + DNS_SESSION_TIMEOUT);
-    return false;
-}
-
-static bool analyzer_loaded(const cl_config *cfg, const char *name)
-{
-    if (strcmp(cfg->analyzers, "all") == 0)
-        return true;
-    size_t n = strlen(name);
-    for (const char *s = cfg->analyzers; *s;) {
-        const char *comma = strchr(s, ',');
-        size_t len = comma ? (size_t)(comma - s) : strlen(s);
-        if (len == n && strncmp(s, name, n) == 0)
-            return true;
-        s += len + (comma ? 1 : 0);
-    }
     return false;
 }
 
@@ -416,7 +397,8 @@ static cl_skip handle_udp(cl_engine *e, const cl_pkt_ctx *ctx)
         if (flip)
             cl_conn_flip(e, c);
         cl_conn_set_inactivity(e, c, e->cfg.udp_inactivity_timeout);
-        if (e->dns_analyzer && is_dns_port(cl_conn_resp_p(c)))
+        c->analyzers = cl_detect_udp_attach(e, cl_conn_resp_p(c));
+        if (c->analyzers & CL_AN_DNS)
             cl_timers_set(&e->timers, c, CL_TIMER_DNS_EXPIRE, e->network_time + DNS_SESSION_TIMEOUT);
         conn_announce(e, c, ctx);
     } else {
@@ -608,7 +590,8 @@ cl_engine *cl_engine_new(const cl_config *cfg, cl_record_fn on_record, void *use
     e->on_record = on_record;
     e->user = user;
     e->local_nets = cfg->local_nets;
-    e->dns_analyzer = analyzer_loaded(cfg, "dns");
+    e->dns_analyzer = cl_analyzer_loaded(cfg->analyzers, "dns");
+    e->ntp_analyzer = cl_analyzer_loaded(cfg->analyzers, "ntp");
     if (cfg->private_address_space_is_local)
         cl_netlist_add_private(&e->local_nets);
 

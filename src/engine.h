@@ -76,6 +76,7 @@ struct cl_engine {
     size_t slab_bytes;
 
     bool dns_analyzer;              /* the DNS analyzer is loaded */
+    bool ntp_analyzer;
 
     cl_tunnel_id *tunnel_ids;
     size_t n_tunnel_ids;

@@ -133,6 +133,8 @@ typedef struct cl_conn {
     int32_t vlan, inner_vlan, pppoe_session;
 
     uint8_t tunnel_flags;           /* CL_TF_*: state of a UDP tunnel's outer flow */
+    uint8_t analyzers;              /* CL_AN_*: application analyzers attached */
+    uint8_t an_state;               /* their per-connection memory */
     struct cl_conn_ext *ext;        /* rarely needed fields, NULL until needed */
 
     /* idle list for eviction when the table is full (most recent last),
@@ -175,6 +177,7 @@ static inline uint16_t cl_conn_resp_p(const cl_conn *c)
 
 /* Add a service name once (insertion order is kept). */
 void cl_conn_add_service(cl_conn *c, const char *name);
+void cl_conn_remove_service(cl_conn *c, const char *name);
 /* The connection's cold part, allocated on first use (NULL if out of memory). */
 cl_conn_ext *cl_conn_ext_get(cl_conn *c);
 void cl_conn_ext_free(cl_conn *c);

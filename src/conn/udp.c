@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "detect/detect.h"
 #include "engine.h"
 
 static bool likely_udp_server(const cl_engine *e, uint16_t port)
@@ -49,9 +50,6 @@ bool cl_udp_packet(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx
         }
     }
 
-    c->pkts[slot]++;
-    c->ip_bytes[slot] += ip->ip_bytes;
-
     /* Connection-level masks 1 and 2: not swapped by flips. */
     cl_hist_check(c, is_orig ? 0x1 : 0x2, is_orig ? 'D' : 'd');
 
@@ -61,5 +59,17 @@ bool cl_udp_packet(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx
     else
         c->dlen[slot] += v;
     c->last_time = ctx->t;
+
+    /* Application analyzers come before ConnSize among the connection's
+     * children: one that flips the connection does so before the packet
+     * is counted, and the packet is then counted with its pre-flip
+     * direction (Zeek's quirk, spec 1.5). */
+    if (c->analyzers) {
+        uint32_t claimed = ip->payload_len > 8 ? ip->payload_len - 8 : 0;
+        uint32_t have = ip->payload_caplen - 8;
+        cl_detect_udp(e, c, is_orig, p + 8, claimed < have ? claimed : have);
+    }
+    c->pkts[slot]++;
+    c->ip_bytes[slot] += ip->ip_bytes;
     return true;
 }

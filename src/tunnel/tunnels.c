@@ -16,44 +16,6 @@
 
 #define TUNNEL_ID_LIFETIME 86400.0 /* Tunnel::ip_tunnel_timeout */
 
-cl_conn_ext *cl_conn_ext_get(cl_conn *c)
-{
-    if (!c->ext)
-        c->ext = calloc(1, sizeof *c->ext);
-    return c->ext;
-}
-
-void cl_conn_ext_free(cl_conn *c)
-{
-    if (!c->ext)
-        return;
-    free(c->ext->encap);
-    free(c->ext);
-    c->ext = NULL;
-}
-
-void cl_conn_add_service(cl_conn *c, const char *name)
-{
-    cl_conn_ext *x = cl_conn_ext_get(c);
-    if (!x)
-        return;
-    char *svc = x->service;
-    size_t have = strlen(svc), n = strlen(name);
-    const char *s = svc;
-    while (*s) {
-        const char *comma = strchr(s, ',');
-        size_t len = comma ? (size_t)(comma - s) : strlen(s);
-        if (len == n && memcmp(s, name, n) == 0)
-            return;
-        s += len + (comma ? 1 : 0);
-    }
-    if (have + (have ? 1 : 0) + n + 1 > sizeof x->service)
-        return;
-    if (have)
-        svc[have++] = ',';
-    memcpy(svc + have, name, n + 1);
-}
-
 /* ---------------------------------------------------------------- */
 /* tunnel_parents and encapsulation changes                          */
 /* ---------------------------------------------------------------- */

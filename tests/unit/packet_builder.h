@@ -49,8 +49,9 @@ typedef struct pb_opts {
     uint8_t tcp_optlen;
     /* ICMP */
     uint8_t icmp_type, icmp_code;
-    /* all transports: payload length (bytes 0xAB..) */
+    /* all transports: payload length (bytes 0xAB.. unless payload is set) */
     uint32_t len;
+    const uint8_t *payload;     /* len bytes to carry instead of the pattern */
     bool bad_csum;              /* transport checksum wrong */
     bool zero_csum;             /* UDP checksum field 0 */
     int32_t udp_len;            /* 0 = correct; else the UDP length field */
@@ -245,7 +246,7 @@ static inline uint32_t pb_build(const pb_opts *o, uint8_t *buf)
     uint8_t *tp = ip + iphl;
     memset(tp, 0, thl);
     for (uint32_t i = 0; i < o->len; i++)
-        tp[thl + i] = (uint8_t)(0xAB + i);
+        tp[thl + i] = o->payload ? o->payload[i] : (uint8_t)(0xAB + i);
 
     /* pseudo-header sum */
     uint32_t ph = 0;

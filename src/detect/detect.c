@@ -1,0 +1,73 @@
+/*
+ * detect.c - attaching application analyzers and Zeek's DPD bookkeeping
+ * around them (scripts/base/frameworks/analyzer/dpd.zeek).
+ */
+#include "detect/detect.h"
+
+#include <string.h>
+
+#include "detect/detect_int.h"
+#include "engine.h"
+
+#define DPD_IGNORE_VIOLATIONS_AFTER 10240
+
+bool cl_analyzer_loaded(const char *analyzers, const char *name)
+{
+    if (strcmp(analyzers, "all") == 0)
+        return true;
+    size_t n = strlen(name);
+    for (const char *s = analyzers; *s;) {
+        const char *comma = strchr(s, ',');
+        size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        if (len == n && strncmp(s, name, n) == 0)
+            return true;
+        s += len + (comma ? 1 : 0);
+    }
+    return false;
+}
+
+uint8_t cl_detect_udp_attach(const cl_engine *e, uint16_t resp_port)
+{
+    uint8_t a = 0;
+    /* Ports from Zeek's scripts/base/protocols/{dns,ntp}/main.zeek. */
+    if (e->dns_analyzer &&
+        (resp_port == 53 || resp_port == 137 || resp_port == 5353 || resp_port == 5355))
+        a |= CL_AN_DNS;
+    if (e->ntp_analyzer && resp_port == 123)
+        a |= CL_AN_NTP;
+    return a;
+}
+
+void cl_detect_udp(cl_engine *e, cl_conn *c, bool is_orig, const uint8_t *payload, uint32_t len)
+{
+    if (c->analyzers & CL_AN_DNS)
+        cl_dns_message(e, c, is_orig, payload, len);
+    if (c->analyzers & CL_AN_NTP)
+        cl_ntp_message(e, c, is_orig, payload, len);
+}
+
+static uint64_t conn_size(const cl_conn *c)
+{
+    if (c->tcp)
+        return cl_tcp_size(c->tcp->orig, c->tcp->resp) + cl_tcp_size(c->tcp->resp, c->tcp->orig);
+    uint64_t n = 0;
+    for (int i = 0; i < 2; i++)
+        if (c->dlen[i] > 0)
+            n += (uint64_t)c->dlen[i];
+    return n;
+}
+
+void cl_analyzer_violation(cl_engine *e, cl_conn *c, uint8_t analyzer, const char *service)
+{
+    (void)e;
+    c->analyzers &= (uint8_t)~analyzer;
+    if (conn_size(c) <= DPD_IGNORE_VIOLATIONS_AFTER)
+        cl_conn_remove_service(c, service);
+}
+
+bool cl_addr_multicast(const cl_addr *a)
+{
+    if (cl_addr_is_v4(a))
+        return a->b[12] == 224;
+    return a->b[0] == 0xff;
+}
