@@ -139,6 +139,11 @@ typedef struct cl_config {
      * (and an X in the history); 0 = no limit. Zeek's dns_max_queries. */
     unsigned dns_max_queries;          /* 25 */
 
+    /* Fill cl_conn_record.community_id (Zeek's community-id-logging
+     * policy) with this seed; off by default, it costs a SHA-1 per record. */
+    bool community_id;
+    uint16_t community_id_seed;
+
     /* Zeek's ConnSize analyzer (orig_pkts .. resp_ip_bytes). Only
      * Analyzer::disable_all turns it off. */
     bool conn_size;

@@ -323,6 +323,8 @@ int cli_parse(int argc, char **argv, cli_options *opt, int *exit_code)
                     return usage_error(exit_code, "--columns: unknown column '%s'%s", tok, "");
                 if (add_column(&opt->wopt, col) != 0)
                     return usage_error(exit_code, "--columns: too many columns%s%s", "", "");
+                if (col == CL_COL_COMMUNITY_ID)
+                    opt->cfg.community_id = true; /* the engine computes it only when asked */
             }
             break;
         }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "record/community_id.h"
 
 static const char *datagram_state(const cl_conn *c)
 {
@@ -60,6 +61,7 @@ void cl_conn_emit(cl_engine *e, cl_conn *c)
     const char *parents[CL_MAX_TUNNEL_PARENTS];
     char uid[CL_UID_MAX];
     const cl_conn_ext *x = c->ext;
+    char cid[CL_COMMUNITY_ID_MAX];
 
     r.ts = c->start_time;
     cl_uid_at(&e->uids, c->uid, uid);
@@ -105,6 +107,11 @@ void cl_conn_emit(cl_engine *e, cl_conn *c)
     r.ctx_vlan = e->cfg.conn_key_vlan ? c->vlan : CL_UNSET_INT;
     r.ctx_inner_vlan = e->cfg.conn_key_vlan ? c->inner_vlan : CL_UNSET_INT;
     r.pppoe_session_id = c->pppoe_session;
+    if (e->cfg.community_id) {
+        cl_community_id(e->cfg.community_id_seed, &r.orig_h, r.orig_p, &r.resp_h, r.resp_p,
+                        c->ip_proto, c->icmp_one_way, cid);
+        r.community_id = cid;
+    }
 
     e->stats.conns_logged++;
     if (e->on_record)
