@@ -523,6 +523,15 @@ cl_skip cl_engine_process_ip(cl_engine *e, const uint8_t *p, uint32_t caplen, ui
     return dispatch_transport(e, &ctx);
 }
 
+cl_skip cl_engine_process_l2(cl_engine *e, cl_l2_info *l2, double t, const cl_encap *encap)
+{
+    cl_skip s = cl_engine_process_ip(e, l2->l3, l2->l3_caplen, l2->l3_wirelen, l2, t, encap);
+    /* Each further A-MSDU subframe is a packet of its own, as in Zeek. */
+    while (l2->amsdu_rest && cl_decode_amsdu_next(l2) == CL_DEC_OK)
+        cl_engine_process_ip(e, l2->l3, l2->l3_caplen, l2->l3_wirelen, l2, t, encap);
+    return s;
+}
+
 static cl_skip process_frame(cl_engine *e, const cl_packet *pkt, double t)
 {
     cl_l2_info l2;
@@ -539,7 +548,7 @@ static cl_skip process_frame(cl_engine *e, const cl_packet *pkt, double t)
     default:
         return CL_SKIP_IP_MALFORMED;
     }
-    return cl_engine_process_ip(e, l2.l3, l2.l3_caplen, l2.l3_wirelen, &l2, t, NULL);
+    return cl_engine_process_l2(e, &l2, t, NULL);
 }
 
 /* ---------------------------------------------------------------- */

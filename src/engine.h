@@ -141,6 +141,8 @@ void cl_icmp_packet(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ct
 void cl_tunnel_note_encap(cl_engine *e, cl_conn *c, const cl_encap *encap, bool created);
 cl_skip cl_tunnel_ip(cl_engine *e, const cl_pkt_ctx *ctx);
 void cl_tunnel_udp(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx);
+/* A frame decoded to its link layer: its IP packet(s) (engine.c). */
+cl_skip cl_engine_process_l2(cl_engine *e, cl_l2_info *l2, double t, const cl_encap *encap);
 /* Decode and process an IP packet (engine.c); used for inner packets. */
 cl_skip cl_engine_process_ip(cl_engine *e, const uint8_t *p, uint32_t caplen, uint32_t wirelen,
                              const cl_l2_info *l2, double t, const cl_encap *encap);

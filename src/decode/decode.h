@@ -39,6 +39,12 @@ typedef struct cl_l2_info {
     uint8_t src_mac[6], dst_mac[6];
     int32_t vlan, inner_vlan;   /* -1 when absent */
     int32_t pppoe_session;      /* -1 when absent */
+    /* An 802.11 A-MSDU carries several subframes; l3 is the first one's
+     * IP packet and these locate the rest (NULL when there is none). */
+    const uint8_t *amsdu_rest;
+    uint32_t amsdu_rest_len;
+    const uint8_t *frame;       /* the whole frame, for wire lengths */
+    uint32_t frame_wirelen;
 } cl_l2_info;
 
 /* DLT values we decode (pcap's numbering). */
@@ -73,6 +79,10 @@ cl_decode_status cl_decode_link(int dlt, const uint8_t *p, uint32_t caplen,
  * FabricPath, 802.3 + SNAP, as Zeek does. */
 cl_decode_status cl_decode_ethernet(const uint8_t *p, uint32_t caplen,
                                     uint32_t wirelen, cl_l2_info *out);
+
+/* The next subframe of an A-MSDU (l2->amsdu_rest): on CL_DEC_OK, l2->l3
+ * and the rest are updated for it (the MACs stay those of the frame). */
+cl_decode_status cl_decode_amsdu_next(cl_l2_info *l2);
 
 /* Reset an l2 info to "nothing known" (no MACs, no VLANs). */
 void cl_l2_info_clear(cl_l2_info *out);

@@ -37,18 +37,38 @@ static cl_decode_status llc_snap(cl_l2_cursor *c, const uint8_t *p, uint32_t len
                            len - LLC_SNAP);
 }
 
-/* An A-MSDU packs several subframes into one frame; this interface yields
- * one IP packet per frame, so only the first subframe is decoded. */
-static cl_decode_status amsdu_first(cl_l2_cursor *c, const uint8_t *p, uint32_t len)
+/* An A-MSDU packs several subframes into one frame, each padded to a
+ * multiple of 4 bytes; Zeek analyzes each as a packet of its own. This
+ * decodes the first and leaves the rest in amsdu_rest for
+ * cl_decode_amsdu_next. */
+static cl_decode_status amsdu_sub(cl_l2_cursor *c, const uint8_t *p, uint32_t len)
 {
     uint32_t sub_len;
 
+    c->out->amsdu_rest = NULL;
+    c->out->amsdu_rest_len = 0;
     if (len < AMSDU_SUBHDR)
         return CL_DEC_TRUNCATED;
     sub_len = cl_rd16(p + 12);
     if (len - AMSDU_SUBHDR < sub_len)
         return CL_DEC_TRUNCATED;
+    uint32_t used = AMSDU_SUBHDR + sub_len, pad = (4 - used % 4) % 4;
+    if (len > used + pad) {
+        c->out->amsdu_rest = p + used + pad;
+        c->out->amsdu_rest_len = len - used - pad;
+    }
     return llc_snap(c, p + AMSDU_SUBHDR, sub_len);
+}
+
+cl_decode_status cl_decode_amsdu_next(cl_l2_info *l2)
+{
+    const uint8_t *p = l2->amsdu_rest;
+    uint32_t len = l2->amsdu_rest_len;
+    if (!p)
+        return CL_DEC_NOT_IP;
+    cl_l2_cursor c = {.frame = l2->frame, .frame_wirelen = l2->frame_wirelen, .depth = 0,
+                      .out = l2};
+    return amsdu_sub(&c, p, len);
 }
 
 cl_decode_status cl_l2_ieee80211(cl_l2_cursor *c, const uint8_t *p, uint32_t len)
@@ -78,8 +98,11 @@ cl_decode_status cl_l2_ieee80211(cl_l2_cursor *c, const uint8_t *p, uint32_t len
         return CL_DEC_TRUNCATED;
 
     take_macs(c->out, p);
-    if (amsdu)
-        return amsdu_first(c, p + hdr, len - hdr);
+    if (amsdu) {
+        c->out->frame = c->frame;
+        c->out->frame_wirelen = c->frame_wirelen;
+        return amsdu_sub(c, p + hdr, len - hdr);
+    }
     return llc_snap(c, p + hdr, len - hdr);
 }
 

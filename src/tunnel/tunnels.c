@@ -167,7 +167,7 @@ static cl_skip process_inner(cl_engine *e, const cl_pkt_ctx *ctx, const uint8_t 
         return CL_SKIP_NOT_IP;
     if (st != CL_DEC_OK)
         return CL_SKIP_TUNNEL;
-    return cl_engine_process_ip(e, l2.l3, l2.l3_caplen, l2.l3_wirelen, &l2, ctx->t, encap);
+    return cl_engine_process_l2(e, &l2, ctx->t, encap);
 }
 
 static unsigned depth_of(const cl_pkt_ctx *ctx)

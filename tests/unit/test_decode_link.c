@@ -448,6 +448,39 @@ static void test_ieee80211_amsdu(void)
     CHECK_EQ_INT(l2.src_mac[0], 3); /* FromDS: from the 802.11 header */
 }
 
+/* Two subframes: the first is padded to a multiple of 4 bytes, and
+ * cl_decode_amsdu_next yields the second with the frame's MACs. */
+static void test_ieee80211_amsdu_two_subframes(void)
+{
+    frame f = {.n = 0};
+    cl_l2_info l2;
+
+    wlan(&f, 0x88, 0x02);
+    add16(&f, 0x8000);
+    for (int i = 0; i < 2; i++) {
+        add(&f, MAC_A, 6);
+        add(&f, MAC_B, 6);
+        add16(&f, 8 + sizeof IP4);
+        llc_snap(&f, 0x0800);
+        add(&f, IP4, sizeof IP4);
+        uint32_t used = 14 + 8 + sizeof IP4;
+        if (i == 0)
+            add_bytes(&f, (4 - used % 4) % 4, 0);
+    }
+    CHECK_EQ_INT(cl_decode_link(CL_DLT_IEEE802_11, f.b, f.n, f.n, &l2), CL_DEC_OK);
+    const uint8_t *first = l2.l3;
+    CHECK(l2.amsdu_rest != NULL);
+    CHECK_EQ_INT(cl_decode_amsdu_next(&l2), CL_DEC_OK);
+    CHECK(l2.l3 > first);
+    CHECK_EQ_INT(l2.l3_caplen, sizeof IP4);
+    CHECK_EQ_INT(l2.l3_wirelen, sizeof IP4);
+    CHECK_EQ_INT(l2.src_mac[0], 3);
+    CHECK(l2.amsdu_rest == NULL);
+    /* A cut second subframe is reported, not read past. */
+    CHECK_EQ_INT(cl_decode_link(CL_DLT_IEEE802_11, f.b, f.n - 3, f.n, &l2), CL_DEC_OK);
+    CHECK_EQ_INT(cl_decode_amsdu_next(&l2), CL_DEC_TRUNCATED);
+}
+
 static void test_radiotap(void)
 {
     frame f = {.n = 0};
@@ -663,5 +696,5 @@ static void test_unsupported(void)
 TEST_MAIN(test_ethernet_ipv4, test_ethernet_ipv6_and_arp, test_vlan_tags,
           test_vlan_8023_snap, test_ethernet_8023, test_mpls, test_pppoe, test_pbb,
           test_vntag, test_fabricpath, test_deep_nesting_is_bounded, test_ieee80211,
-          test_ieee80211_amsdu, test_radiotap, test_sll, test_sll2, test_null_and_loop,
+          test_ieee80211_amsdu, test_ieee80211_amsdu_two_subframes, test_radiotap, test_sll, test_sll2, test_null_and_loop,
           test_ppp, test_nflog, test_raw_and_fddi, test_unsupported)
