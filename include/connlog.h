@@ -139,6 +139,11 @@ typedef struct cl_config {
      * (and an X in the history); 0 = no limit. Zeek's dns_max_queries. */
     unsigned dns_max_queries;          /* 25 */
 
+    /* SSH::max_packet_length and SSH::max_string_length (0 = no limit):
+     * past them Zeek's SSH analyzer marks X and stops. */
+    uint32_t ssh_max_packet_length;
+    uint32_t ssh_max_string_length;
+
     /* Fill cl_conn_record.community_id (Zeek's community-id-logging
      * policy) with this seed; off by default, it costs a SHA-1 per record. */
     bool community_id;

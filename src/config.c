@@ -411,6 +411,8 @@ static const setting settings[] = {
     S("Tunnel::max_changes_per_connection", K_UINT, tunnel_max_changes),
     S("Tunnel::delay_teredo_confirmation", K_BOOL, tunnel_delay_teredo),
     S("dns_max_queries", K_UINT, dns_max_queries),
+    S("SSH::max_packet_length", K_UINT, ssh_max_packet_length),
+    S("SSH::max_string_length", K_UINT, ssh_max_string_length),
 };
 
 int cl_config_set(cl_config *cfg, const char *name, const char *value)

@@ -79,6 +79,7 @@ static void conn_release(cl_engine *e, cl_conn *c)
     bool tcp = c->proto == CL_PROTO_TCP; /* which slab the block came from */
     cl_hist_free(c);
     cl_conn_ext_free(c);
+    cl_detect_release(c);
     cl_tcp_release(e, c);
     cl_conn **free_list = tcp ? &e->free_tcp_conns : &e->free_conns;
     c->idle_next = *free_list;
@@ -354,6 +355,7 @@ static cl_skip handle_tcp(cl_engine *e, const cl_pkt_ctx *ctx)
             cl_engine_remove(e, c);
             return CL_SKIP_NONE;
         }
+        cl_detect_tcp_attach(e, c);
         conn_announce(e, c, ctx);
     } else {
         conn_seen(e, c, ctx);
@@ -601,6 +603,8 @@ cl_engine *cl_engine_new(const cl_config *cfg, cl_record_fn on_record, void *use
     e->local_nets = cfg->local_nets;
     e->dns_analyzer = cl_analyzer_loaded(cfg->analyzers, "dns");
     e->ntp_analyzer = cl_analyzer_loaded(cfg->analyzers, "ntp");
+    e->http_analyzer = cl_analyzer_loaded(cfg->analyzers, "http");
+    e->ssh_analyzer = cl_analyzer_loaded(cfg->analyzers, "ssh");
     if (cfg->private_address_space_is_local)
         cl_netlist_add_private(&e->local_nets);
 

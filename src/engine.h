@@ -77,6 +77,8 @@ struct cl_engine {
 
     bool dns_analyzer;              /* the DNS analyzer is loaded */
     bool ntp_analyzer;
+    bool http_analyzer;
+    bool ssh_analyzer;
 
     cl_tunnel_id *tunnel_ids;
     size_t n_tunnel_ids;

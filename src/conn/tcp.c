@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect/detect.h"
 #include "engine.h"
 
 /* Once-only history masks (Zeek's TCP_Endpoint HIST_*). */
@@ -301,6 +302,8 @@ typedef struct gap_ctx {
     cl_tcp_endpoint *ep;
 } gap_ctx;
 
+static uint32_t hdr_len_of(const cl_tcp_hdr *h) { return h->off * 4u; }
+
 static bool is_clean(const cl_tcp_endpoint *ep)
 {
     return ep->state == CL_TCP_ESTABLISHED ||
@@ -316,6 +319,8 @@ static void on_gap(void *arg, uint64_t seq, uint64_t len)
         cl_hist_scaled(g->c, g->ep->is_orig ? 'G' : 'g', &g->ep->gap);
     if (clean || g->e->cfg.report_gaps_for_partial)
         g->c->missed_bytes += len;
+    if (g->c->an_state & CL_AS_STREAM)
+        cl_detect_tcp_gap(g->e, g->c, g->ep->is_orig);
 }
 
 static bool data_pending(cl_conn *c, const cl_tcp_endpoint *ep)
@@ -364,13 +369,30 @@ static void ack_received(cl_engine *e, cl_conn *c, cl_tcp_endpoint *ep, uint64_t
     check_eof(e, c, ep);
 }
 
-static void data_sent(cl_engine *e, cl_conn *c, cl_tcp_endpoint *ep, uint64_t seq, uint32_t len)
+/* The stream analyzers see the bytes this segment added to the delivered
+ * stream. We keep no payload, so data that was buffered above a hole and
+ * is now delivered with it reaches them as a gap instead. */
+static void deliver_stream(cl_engine *e, cl_conn *c, cl_tcp_endpoint *ep, uint64_t before,
+                           uint64_t seq, uint32_t len, const uint8_t *data)
+{
+    uint64_t end = seq + len, upto = end < ep->reasm.last_reassem ? end : ep->reasm.last_reassem;
+    if (seq <= before && upto > before)
+        cl_detect_tcp_data(e, c, ep->is_orig, before - 1, data + (before - seq),
+                           (uint32_t)(upto - before));
+    if (ep->reasm.last_reassem > (upto > before ? upto : before))
+        cl_detect_tcp_gap(e, c, ep->is_orig);
+}
+
+static void data_sent(cl_engine *e, cl_conn *c, cl_tcp_endpoint *ep, uint64_t seq, uint32_t len,
+                      const uint8_t *data)
 {
     cl_reasm *ra = &ep->reasm;
     if (ra->skip)
         return;
     uint64_t before = ra->last_reassem;
     cl_reasm_insert(ra, seq, len);
+    if ((c->an_state & CL_AS_STREAM) && ra->last_reassem > before)
+        deliver_stream(e, c, ep, before, seq, len, data);
     /* Much data and no ACK for any of it: the peer's ACKs are probably
      * not visible, so do not hold delivered data until the end. */
     if (ra->last_reassem != before && no_data_acked(ep) &&
@@ -655,7 +677,7 @@ static void process(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ct
 
     uint64_t rel_data_seq = (f & CL_TH_SYN) ? rel_seq + 1 : rel_seq;
     if (len > 0 && !(f & CL_TH_RST) && !underflow && caplen >= len)
-        data_sent(e, c, ep, rel_data_seq, len);
+        data_sent(e, c, ep, rel_data_seq, len, ctx->ip->payload + hdr_len_of(h));
 
     check_eof(e, c, ep);
     if (r.do_close)

@@ -18,8 +18,15 @@ struct cl_conn;
 
 enum {
     CL_AN_DNS = 0x1,
-    CL_AN_NTP = 0x2
+    CL_AN_NTP = 0x2,
+    CL_AN_HTTP = 0x4,
+    CL_AN_SSH = 0x8
 };
+
+/* cl_conn.an_state: the connection's TCP payload goes to the stream
+ * analyzers (set at creation when any is loaded, cleared when they are
+ * all done). */
+#define CL_AS_STREAM 0x80
 
 /* Which UDP analyzers attach to a new connection with this responder port. */
 uint8_t cl_detect_udp_attach(const struct cl_engine *e, uint16_t resp_port);
@@ -28,6 +35,17 @@ uint8_t cl_detect_udp_attach(const struct cl_engine *e, uint16_t resp_port);
  * analyzers; they may confirm a service or flip the connection. */
 void cl_detect_udp(struct cl_engine *e, struct cl_conn *c, bool is_orig, const uint8_t *payload,
                    uint32_t len);
+
+/* A new TCP connection: attach the port-based analyzers, and follow its
+ * stream when any stream analyzer (or its signature) could apply. */
+void cl_detect_tcp_attach(const struct cl_engine *e, struct cl_conn *c);
+/* In-order payload: `off` is its offset in the delivered stream. */
+void cl_detect_tcp_data(struct cl_engine *e, struct cl_conn *c, bool is_orig, uint64_t off,
+                        const uint8_t *data, uint32_t len);
+/* Bytes the stream analyzers will never see (a content gap, or data
+ * delivered from buffers we do not keep). */
+void cl_detect_tcp_gap(struct cl_engine *e, struct cl_conn *c, bool is_orig);
+void cl_detect_release(struct cl_conn *c);
 
 /* Is the named analyzer loaded ("all", or in the configured list)? */
 bool cl_analyzer_loaded(const char *analyzers, const char *name);

@@ -11,6 +11,7 @@
 
 struct cl_engine;
 struct cl_conn;
+typedef struct cl_stream_state cl_stream_state;
 
 /* Per-connection analyzer memory (cl_conn.an_state). */
 enum {

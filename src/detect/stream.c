@@ -1,0 +1,395 @@
+/*
+ * stream.c - TCP stream analyzers and their signatures: HTTP and SSH.
+ *
+ * An analyzer is attached by the responder port (Zeek's port
+ * registrations) or enabled by its DPD signatures (both directions must
+ * match, Zeek's requires-reverse-signature), and confirms its service the
+ * way Zeek's does: HTTP on a request line with a known method, SSH on the
+ * first NEWKEYS message. We see only in-order payload; a gap ends the
+ * analysis of that direction, as it mostly does in Zeek.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "detect/detect.h"
+#include "detect/detect_int.h"
+#include "engine.h"
+
+#define HEAD_MAX 48             /* stream bytes kept for the signatures */
+#define SSH_LINE_MAX 1024       /* a banner or pre-banner line longer than this is not SSH */
+#define SSH_PACKET_MAX (256u * 1024)
+#define SSH_MSG_NEWKEYS 21
+#define SSH_INACTIVITY 3600.0   /* Conn::analyzer_inactivity_timeouts */
+
+enum { SIG_HTTP_ORIG = 1, SIG_HTTP_RESP = 2, SIG_SSH_ORIG = 4, SIG_SSH_RESP = 8 };
+enum { SSH_BANNER = 0, SSH_HEADER, SSH_SKIP, SSH_KEX_COOKIE, SSH_KEX_LEN, SSH_KEX_LIST, SSH_OFF };
+
+#define SSH_MSG_KEXINIT 20
+#define SSH_KEX_LISTS 10        /* name-lists in a KEXINIT message */
+
+typedef struct ssh_dir {
+    uint8_t phase;
+    uint8_t nhdr;
+    uint8_t hdr[6];
+    uint16_t line_len;
+    bool line_ssh;              /* the current line starts "SSH-" */
+    bool started;               /* we saw the direction's first byte */
+    bool banner_done;           /* the SSH- version line is complete */
+    uint32_t skip;              /* SSH_SKIP, SSH_KEX_*: bytes to pass over */
+    uint32_t remain;            /* KEXINIT: bytes left in the packet */
+    uint8_t lists_left, nlen;
+    uint8_t lenbuf[4];
+} ssh_dir;
+
+struct cl_stream_state {
+    uint8_t head[2][HEAD_MAX];
+    uint8_t head_len[2];
+    uint8_t sigs;
+    bool http_done, ssh_done;
+    ssh_dir ssh[2];
+};
+
+/* ---------------------------------------------------------------- */
+/* HTTP                                                              */
+/* ---------------------------------------------------------------- */
+
+/* HTTP::http_methods, Zeek's list of request methods it accepts. */
+static const char *const http_methods[] = {
+    "GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE", "CONNECT", "PATCH",
+    "QUERY", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "POLL",
+    "REPORT", "SUBSCRIBE", "BMOVE", "SEARCH", NULL};
+
+enum { NEED_MORE, CONFIRM, VIOLATION };
+
+static bool is_space(uint8_t ch) { return ch == ' ' || ch == '\t'; }
+
+/* Where the first line starts (Zeek's line splitting drops empty lines). */
+static uint32_t skip_blank(const uint8_t *p, uint32_t n)
+{
+    uint32_t i = 0;
+    while (i < n && (p[i] == '\r' || p[i] == '\n' || is_space(p[i])))
+        i++;
+    return i;
+}
+
+static int http_request_verdict(const uint8_t *p, uint32_t n, bool full)
+{
+    uint32_t i = skip_blank(p, n), m = i;
+    while (m < n && !is_space(p[m]) && p[m] != '\r' && p[m] != '\n')
+        m++;
+    if (m == n)
+        return full ? VIOLATION : NEED_MORE;
+    bool known = false;
+    for (const char *const *k = http_methods; *k && !known; k++)
+        known = strlen(*k) == m - i && strncasecmp(*k, (const char *)p + i, m - i) == 0;
+    if (!known || !is_space(p[m]))
+        return VIOLATION;
+    while (m < n && is_space(p[m]))
+        m++;
+    if (m == n)
+        return full ? VIOLATION : NEED_MORE;
+    return p[m] == '\r' || p[m] == '\n' ? VIOLATION : CONFIRM;
+}
+
+/* dpd_http_client: a method at the start of the originator's stream. */
+static int http_client_sig(const uint8_t *p, uint32_t n, bool full)
+{
+    uint32_t i = skip_blank(p, n);
+    for (const char *const *k = http_methods; *k; k++) {
+        size_t l = strlen(*k);
+        if (n - i >= l && memcmp(p + i, *k, l) == 0)
+            return CONFIRM;
+        if (n - i < l && memcmp(p + i, *k, n - i) == 0 && !full)
+            return NEED_MORE;
+    }
+    return VIOLATION;
+}
+
+/* dpd_http_server: "HTTP/" and a digit. */
+static int http_server_sig(const uint8_t *p, uint32_t n)
+{
+    static const char want[] = "HTTP/";
+    uint32_t k = n < 5 ? n : 5;
+    if (memcmp(p, want, k) != 0)
+        return VIOLATION;
+    if (n < 6)
+        return NEED_MORE;
+    return p[5] >= '0' && p[5] <= '9' ? CONFIRM : VIOLATION;
+}
+
+static void http_step(cl_engine *e, cl_conn *c, cl_stream_state *s)
+{
+    bool full_o = s->head_len[0] == HEAD_MAX;
+    if (c->analyzers & CL_AN_HTTP) {
+        int v = http_request_verdict(s->head[0], s->head_len[0], full_o);
+        if (v == CONFIRM)
+            cl_conn_add_service(c, "http");
+        else if (v == VIOLATION)
+            cl_analyzer_violation(e, c, CL_AN_HTTP, "http");
+        s->http_done = v != NEED_MORE;
+        return;
+    }
+    if (s->head_len[0] && !(s->sigs & SIG_HTTP_ORIG)) {
+        int v = http_client_sig(s->head[0], s->head_len[0], full_o);
+        if (v == VIOLATION) {
+            s->http_done = true;
+            return;
+        }
+        if (v == CONFIRM)
+            s->sigs |= SIG_HTTP_ORIG;
+    }
+    if (s->head_len[1] && !(s->sigs & SIG_HTTP_RESP)) {
+        int v = http_server_sig(s->head[1], s->head_len[1]);
+        if (v == VIOLATION) {
+            s->http_done = true;
+            return;
+        }
+        if (v == CONFIRM)
+            s->sigs |= SIG_HTTP_RESP;
+    }
+    if ((s->sigs & (SIG_HTTP_ORIG | SIG_HTTP_RESP)) == (SIG_HTTP_ORIG | SIG_HTTP_RESP)) {
+        /* Enabled by DPD: the analyzer replays the buffered request. */
+        c->analyzers |= CL_AN_HTTP;
+        http_step(e, c, s);
+    }
+}
+
+/* ---------------------------------------------------------------- */
+/* SSH                                                               */
+/* ---------------------------------------------------------------- */
+
+static bool ssh_enabled(const cl_conn *c, const cl_stream_state *s)
+{
+    return (c->analyzers & CL_AN_SSH) ||
+           (s->sigs & (SIG_SSH_ORIG | SIG_SSH_RESP)) == (SIG_SSH_ORIG | SIG_SSH_RESP);
+}
+
+/* SSH::max_packet_length / max_string_length exceeded: Zeek's analyzer
+ * reports a limit (X) and stops before it could confirm. */
+static void ssh_limit(cl_conn *c, cl_stream_state *s)
+{
+    if (ssh_enabled(c, s))
+        cl_hist_check(c, 0x400, 'X');
+    s->ssh_done = true;
+}
+
+static void ssh_confirm(cl_engine *e, cl_conn *c, cl_stream_state *s)
+{
+    /* Key exchange happens after both versions: one direction alone (a
+     * half-duplex capture) never gets Zeek's analyzer that far. */
+    if (!s->ssh[0].banner_done || !s->ssh[1].banner_done)
+        return;
+    if (ssh_enabled(c, s)) {
+        cl_conn_add_service(c, "ssh");
+        cl_conn_set_inactivity(e, c, SSH_INACTIVITY);
+    }
+    s->ssh_done = true;
+}
+
+static void ssh_banner_start(cl_stream_state *s, int dir, const uint8_t *p, uint32_t n)
+{
+    ssh_dir *d = &s->ssh[dir];
+    /* Only the line start matters: "SSH-", and for the signature
+     * "SSH-1." or "SSH-2." (any case of "ssh"). */
+    if (d->line_len == 0 && n >= 4)
+        d->line_ssh = strncasecmp((const char *)p, "ssh-", 4) == 0;
+    if (d->line_len == 0 && n >= 6 && d->line_ssh && (p[4] == '1' || p[4] == '2') && p[5] == '.')
+        s->sigs |= dir == 0 ? SIG_SSH_ORIG : SIG_SSH_RESP;
+}
+
+/* Feed one direction's bytes through banner, packet headers and skips. */
+static void ssh_feed(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, const uint8_t *p,
+                     uint32_t n)
+{
+    ssh_dir *d = &s->ssh[dir];
+    while (n && d->phase != SSH_OFF && !s->ssh_done) {
+        if (d->phase == SSH_BANNER) {
+            ssh_banner_start(s, dir, p, n);
+            const uint8_t *nl = memchr(p, '\n', n);
+            uint32_t used = nl ? (uint32_t)(nl - p) + 1 : n;
+            if (d->line_len + used > SSH_LINE_MAX) {
+                d->phase = SSH_OFF;
+                break;
+            }
+            d->line_len = (uint16_t)(d->line_len + used);
+            if (nl) {
+                /* Lines before the banner are allowed; after it, packets. */
+                d->phase = d->line_ssh ? SSH_HEADER : SSH_BANNER;
+                d->banner_done = d->line_ssh;
+                d->line_len = 0;
+            }
+            p += used;
+            n -= used;
+        } else if (d->phase == SSH_HEADER) {
+            while (n && d->nhdr < 6) {
+                d->hdr[d->nhdr++] = *p++;
+                n--;
+            }
+            if (d->nhdr < 6)
+                break;
+            uint32_t plen = (uint32_t)d->hdr[0] << 24 | (uint32_t)d->hdr[1] << 16 |
+                            (uint32_t)d->hdr[2] << 8 | d->hdr[3];
+            d->nhdr = 0;
+            if (plen < 2 || plen > SSH_PACKET_MAX) {
+                d->phase = SSH_OFF; /* not (unencrypted) SSH-2 packets */
+                break;
+            }
+            if (e->cfg.ssh_max_packet_length && plen > e->cfg.ssh_max_packet_length) {
+                ssh_limit(c, s);
+                break;
+            }
+            if (d->hdr[5] == SSH_MSG_NEWKEYS) {
+                ssh_confirm(e, c, s);
+                d->phase = SSH_OFF; /* encrypted from here on */
+                break;
+            }
+            if (d->hdr[5] == SSH_MSG_KEXINIT && e->cfg.ssh_max_string_length) {
+                d->remain = plen - 2;
+                d->skip = 16; /* the cookie */
+                d->lists_left = SSH_KEX_LISTS;
+                d->phase = SSH_KEX_COOKIE;
+                continue;
+            }
+            d->skip = plen - 2;
+            d->phase = d->skip ? SSH_SKIP : SSH_HEADER;
+        } else if (d->phase == SSH_KEX_LEN) {
+            while (n && d->nlen < 4 && d->remain) {
+                d->lenbuf[d->nlen++] = *p++;
+                n--;
+                d->remain--;
+            }
+            if (d->nlen < 4) {
+                if (!d->remain)
+                    d->phase = SSH_HEADER;
+                continue;
+            }
+            d->nlen = 0;
+            uint32_t l = (uint32_t)d->lenbuf[0] << 24 | (uint32_t)d->lenbuf[1] << 16 |
+                         (uint32_t)d->lenbuf[2] << 8 | d->lenbuf[3];
+            if (l > e->cfg.ssh_max_string_length) {
+                ssh_limit(c, s);
+                break;
+            }
+            d->skip = l < d->remain ? l : d->remain;
+            d->phase = SSH_KEX_LIST;
+        } else if (d->phase == SSH_KEX_COOKIE || d->phase == SSH_KEX_LIST) {
+            uint32_t k = n < d->skip ? n : d->skip;
+            d->skip -= k;
+            d->remain -= k;
+            p += k;
+            n -= k;
+            if (d->skip)
+                continue;
+            if (d->phase == SSH_KEX_LIST)
+                d->lists_left--;
+            if (d->lists_left && d->remain) {
+                d->phase = SSH_KEX_LEN;
+            } else {
+                d->skip = d->remain; /* the rest of the packet */
+                d->phase = d->skip ? SSH_SKIP : SSH_HEADER;
+            }
+        } else {
+            uint32_t k = n < d->skip ? n : d->skip;
+            d->skip -= k;
+            p += k;
+            n -= k;
+            if (d->skip == 0)
+                d->phase = SSH_HEADER;
+        }
+    }
+    if (s->ssh[0].phase == SSH_OFF && s->ssh[1].phase == SSH_OFF)
+        s->ssh_done = true;
+}
+
+/* ---------------------------------------------------------------- */
+/* Dispatch                                                          */
+/* ---------------------------------------------------------------- */
+
+void cl_detect_tcp_attach(const cl_engine *e, cl_conn *c)
+{
+    uint16_t port = cl_conn_resp_p(c);
+    /* Ports from scripts/base/protocols/{http,ssh}/main.zeek. */
+    if (e->http_analyzer && (port == 80 || port == 81 || port == 631 || port == 1080 ||
+                             port == 3128 || port == 8000 || port == 8080 || port == 8888))
+        c->analyzers |= CL_AN_HTTP;
+    if (e->ssh_analyzer && port == 22)
+        c->analyzers |= CL_AN_SSH;
+    if (e->http_analyzer || e->ssh_analyzer)
+        c->an_state |= CL_AS_STREAM;
+}
+
+void cl_detect_release(cl_conn *c)
+{
+    free(c->stream);
+    c->stream = NULL;
+}
+
+static void finish_if_done(cl_conn *c)
+{
+    cl_stream_state *s = c->stream;
+    if (s && s->http_done && s->ssh_done) {
+        c->an_state &= (uint8_t)~CL_AS_STREAM;
+        cl_detect_release(c);
+    }
+}
+
+static cl_stream_state *state_of(cl_engine *e, cl_conn *c)
+{
+    if (c->stream)
+        return c->stream;
+    cl_stream_state *s = calloc(1, sizeof *s);
+    if (!s) {
+        c->an_state &= (uint8_t)~CL_AS_STREAM;
+        return NULL;
+    }
+    s->http_done = !e->http_analyzer && !(c->analyzers & CL_AN_HTTP);
+    s->ssh_done = !e->ssh_analyzer && !(c->analyzers & CL_AN_SSH);
+    c->stream = s;
+    return s;
+}
+
+void cl_detect_tcp_data(cl_engine *e, cl_conn *c, bool is_orig, uint64_t off,
+                        const uint8_t *data, uint32_t len)
+{
+    cl_stream_state *s = state_of(e, c);
+    if (!s)
+        return;
+    int dir = is_orig ? 0 : 1;
+    if (off == s->head_len[dir] && off < HEAD_MAX) {
+        uint32_t k = HEAD_MAX - (uint32_t)off;
+        if (k > len)
+            k = len;
+        memcpy(s->head[dir] + off, data, k);
+        s->head_len[dir] = (uint8_t)(off + k);
+    }
+    /* Zeek's HTTP analyzer ignores partial connections (no SYN seen). */
+    if (!s->http_done && c->tcp && c->tcp->is_partial)
+        s->http_done = true;
+    if (!s->http_done)
+        http_step(e, c, s);
+    if (!s->ssh_done) {
+        ssh_dir *d = &s->ssh[dir];
+        if (!d->started && off != 0)
+            d->phase = SSH_OFF; /* we missed the start */
+        d->started = true;
+        ssh_feed(e, c, s, dir, data, len);
+    }
+    finish_if_done(c);
+}
+
+void cl_detect_tcp_gap(cl_engine *e, cl_conn *c, bool is_orig)
+{
+    cl_stream_state *s = c->stream;
+    if (!s)
+        return;
+    int dir = is_orig ? 0 : 1;
+    s->ssh[dir].phase = SSH_OFF;
+    if (s->ssh[0].phase == SSH_OFF && s->ssh[1].phase == SSH_OFF)
+        s->ssh_done = true;
+    if (s->head_len[dir] < HEAD_MAX)
+        s->head_len[dir] = HEAD_MAX; /* nothing more will fill the head */
+    if (!s->http_done)
+        http_step(e, c, s);
+    finish_if_done(c);
+}

@@ -1,0 +1,208 @@
+/*
+ * test_detect_tcp.c - the TCP stream analyzers (src/detect/stream.c):
+ * HTTP and SSH confirm by port or by their two-sided DPD signatures, not
+ * on partial or half-duplex connections, and SSH's length limits mark X.
+ */
+#include "packet_builder.h"
+#include "test.h"
+
+#define A "10.0.0.1"
+#define B "10.0.0.2"
+
+static pb_ctx C;
+static uint32_t seq_a, seq_b;
+static double now;
+
+static void start_cfg(const cl_config *cfg)
+{
+    CHECK(pb_init(&C, cfg) == 0);
+    seq_a = 1000;
+    seq_b = 5000;
+    now = 1;
+}
+
+static void start(void) { start_cfg(NULL); }
+
+static void handshake(uint16_t port)
+{
+    pb_tcp(&C, now, A, 40000, B, port, PB_SYN, seq_a++, 0, 0);
+    pb_tcp(&C, now += 0.01, B, port, A, 40000, PB_SYN | PB_ACK, seq_b++, seq_a, 0);
+    pb_tcp(&C, now += 0.01, A, 40000, B, port, PB_ACK, seq_a, seq_b, 0);
+}
+
+static void send_data(bool from_a, uint16_t port, const void *p, uint32_t len)
+{
+    if (from_a) {
+        pb_send(&C, (pb_opts){.t = now += 0.01, .src = A, .dst = B, .sport = 40000, .dport = port,
+                              .flags = PB_ACK | PB_PSH, .seq = seq_a, .ack = seq_b, .len = len,
+                              .payload = p});
+        seq_a += len;
+    } else {
+        pb_send(&C, (pb_opts){.t = now += 0.01, .src = B, .dst = A, .sport = port, .dport = 40000,
+                              .flags = PB_ACK | PB_PSH, .seq = seq_b, .ack = seq_a, .len = len,
+                              .payload = p});
+        seq_b += len;
+    }
+}
+
+static const char *service_of(uint16_t port)
+{
+    pb_flush(&C);
+    for (size_t i = 0; i < C.n; i++)
+        if (C.recs[i].r.resp_p == port)
+            return C.recs[i].r.service ? C.recs[i].r.service : "-";
+    return "(no record)";
+}
+
+static const char req[] = "GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n";
+static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+
+static void test_http_by_port(void)
+{
+    start();
+    handshake(80);
+    send_data(true, 80, req, sizeof req - 1);
+    CHECK_STR(service_of(80), "http");
+    pb_free(&C);
+}
+
+static void test_http_unknown_method_on_port(void)
+{
+    static const char junk[] = "HELLO there\r\n";
+    start();
+    handshake(8080);
+    send_data(true, 8080, junk, sizeof junk - 1);
+    CHECK_STR(service_of(8080), "-");
+    pb_free(&C);
+}
+
+static void test_http_by_signatures(void)
+{
+    start();
+    handshake(8181);
+    send_data(true, 8181, req, sizeof req - 1);
+    send_data(false, 8181, resp, sizeof resp - 1);
+    CHECK_STR(service_of(8181), "http");
+    pb_free(&C);
+}
+
+static void test_http_one_signature_is_not_enough(void)
+{
+    start();
+    handshake(8181);
+    send_data(true, 8181, req, sizeof req - 1);
+    send_data(false, 8181, "OK\r\n", 4);
+    CHECK_STR(service_of(8181), "-");
+    pb_free(&C);
+}
+
+static void test_http_partial_connection(void)
+{
+    start();
+    /* No handshake seen: Zeek's HTTP analyzer ignores the connection. */
+    send_data(true, 80, req, sizeof req - 1);
+    CHECK_STR(service_of(80), "-");
+    pb_free(&C);
+}
+
+/* SSH: banners, a KEXINIT each way, NEWKEYS. */
+static uint32_t ssh_packet(uint8_t *out, uint8_t type, uint32_t body, uint32_t list_len)
+{
+    uint32_t payload = 1 + body, pad = 8 - (5 + payload) % 8;
+    if (pad < 4)
+        pad += 8;
+    uint32_t plen = 1 + payload + pad;
+    memset(out, 0, 4 + plen);
+    out[0] = (uint8_t)(plen >> 24), out[1] = (uint8_t)(plen >> 16);
+    out[2] = (uint8_t)(plen >> 8), out[3] = (uint8_t)plen;
+    out[4] = (uint8_t)pad;
+    out[5] = type;
+    if (type == 20) { /* KEXINIT: cookie, then the first name-list's length */
+        out[6 + 16 + 2] = (uint8_t)(list_len >> 8);
+        out[6 + 16 + 3] = (uint8_t)list_len;
+    }
+    return 4 + plen;
+}
+
+static void ssh_session(uint16_t port, bool both_sides, uint32_t kex_body, uint32_t list_len)
+{
+    static const char cb[] = "SSH-2.0-OpenSSH_9.0\r\n", sb[] = "SSH-2.0-OpenSSH_8.9\r\n";
+    uint8_t pkt[2048];
+    handshake(port);
+    send_data(true, port, cb, sizeof cb - 1);
+    if (both_sides)
+        send_data(false, port, sb, sizeof sb - 1);
+    uint32_t n = ssh_packet(pkt, 20, kex_body, list_len);
+    send_data(true, port, pkt, n);
+    if (both_sides)
+        send_data(false, port, pkt, n);
+    n = ssh_packet(pkt, 21, 0, 0);
+    send_data(true, port, pkt, n);
+}
+
+static void test_ssh_by_port(void)
+{
+    start();
+    ssh_session(22, true, 200, 40);
+    CHECK_STR(service_of(22), "ssh");
+    pb_free(&C);
+}
+
+static void test_ssh_by_signatures(void)
+{
+    start();
+    ssh_session(2222, true, 200, 40);
+    CHECK_STR(service_of(2222), "ssh");
+    pb_free(&C);
+}
+
+static void test_ssh_half_duplex(void)
+{
+    start();
+    ssh_session(22, false, 200, 40);
+    CHECK_STR(service_of(22), "-");
+    pb_free(&C);
+}
+
+static void test_ssh_limits(void)
+{
+    cl_config cfg;
+    cl_config_init(&cfg);
+    CHECK(cl_config_set(&cfg, "SSH::max_string_length", "20") == 0);
+    start_cfg(&cfg);
+    ssh_session(22, true, 200, 40); /* a 40-byte name-list */
+    pb_flush(&C);
+    CHECK_EQ_INT(C.n, 1);
+    if (C.n == 1) {
+        CHECK_STR(C.recs[0].r.service, NULL);
+        CHECK(C.recs[0].r.history && strchr(C.recs[0].r.history, 'X'));
+    }
+    pb_free(&C);
+
+    cl_config_init(&cfg);
+    CHECK(cl_config_set(&cfg, "SSH::max_packet_length", "100") == 0);
+    start_cfg(&cfg);
+    ssh_session(22, true, 200, 40); /* KEXINIT of ~216 bytes */
+    pb_flush(&C);
+    CHECK_EQ_INT(C.n, 1);
+    if (C.n == 1)
+        CHECK(C.recs[0].r.history && strchr(C.recs[0].r.history, 'X'));
+    pb_free(&C);
+}
+
+/* A confirmed SSH connection idles up to 3600 s (Conn::analyzer_
+ * inactivity_timeouts), not the TCP 300 s: a packet 400 s later joins it. */
+static void test_ssh_long_timeout(void)
+{
+    start();
+    ssh_session(2222, true, 200, 40);
+    now += 400;
+    send_data(true, 2222, "x", 1);
+    pb_flush(&C);
+    CHECK_EQ_INT(C.n, 1);
+    pb_free(&C);
+}
+
+TEST_MAIN(test_ssh_long_timeout, test_http_by_port, test_http_unknown_method_on_port, test_http_by_signatures,
+          test_http_one_signature_is_not_enough, test_http_partial_connection, test_ssh_by_port,
+          test_ssh_by_signatures, test_ssh_half_duplex, test_ssh_limits)
