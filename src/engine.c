@@ -356,6 +356,8 @@ static cl_skip handle_tcp(cl_engine *e, const cl_pkt_ctx *ctx)
             return CL_SKIP_NONE;
         }
         cl_detect_tcp_attach(e, c);
+        if (h.flags & CL_TH_SYN)
+            c->an_state |= CL_AS_SYN_FIRST;
         conn_announce(e, c, ctx);
     } else {
         conn_seen(e, c, ctx);

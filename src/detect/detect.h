@@ -27,6 +27,8 @@ enum {
  * analyzers (set at creation when any is loaded, cleared when they are
  * all done). */
 #define CL_AS_STREAM 0x80
+/* The TCP connection's first packet carried SYN (set by the TCP code). */
+#define CL_AS_SYN_FIRST 0x40
 
 /* Which UDP analyzers attach to a new connection with this responder port. */
 uint8_t cl_detect_udp_attach(const struct cl_engine *e, uint16_t resp_port);

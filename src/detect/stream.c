@@ -363,8 +363,10 @@ void cl_detect_tcp_data(cl_engine *e, cl_conn *c, bool is_orig, uint64_t off,
         memcpy(s->head[dir] + off, data, k);
         s->head_len[dir] = (uint8_t)(off + k);
     }
-    /* Zeek's HTTP analyzer ignores partial connections (no SYN seen). */
-    if (!s->http_done && c->tcp && c->tcp->is_partial)
+    /* Connections picked up mid-stream (first packet without SYN) get no
+     * HTTP in Zeek's corpus (core.mpls-in-vlan), while SYN-ACK-first ones
+     * do (core.local-flip): the first packet decides. */
+    if (!s->http_done && !(c->an_state & CL_AS_SYN_FIRST))
         s->http_done = true;
     if (!s->http_done)
         http_step(e, c, s);

@@ -99,7 +99,7 @@ static void test_http_one_signature_is_not_enough(void)
 static void test_http_partial_connection(void)
 {
     start();
-    /* No handshake seen: Zeek's HTTP analyzer ignores the connection. */
+    /* Picked up mid-stream (no SYN at all): no HTTP, as in Zeek's corpus. */
     send_data(true, 80, req, sizeof req - 1);
     CHECK_STR(service_of(80), "-");
     pb_free(&C);
