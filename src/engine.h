@@ -79,6 +79,7 @@ struct cl_engine {
     bool ntp_analyzer;
     bool http_analyzer;
     bool ssh_analyzer;
+    bool ssl_analyzer;
 
     cl_tunnel_id *tunnel_ids;
     size_t n_tunnel_ids;

@@ -1,5 +1,6 @@
 /*
- * stream.c - TCP stream analyzers and their signatures: HTTP and SSH.
+ * stream.c - TCP stream analyzers and their signatures: HTTP, SSL/TLS and
+ * SSH.
  *
  * An analyzer is attached by the responder port (Zeek's port
  * registrations) or enabled by its DPD signatures (both directions must
@@ -22,7 +23,14 @@
 #define SSH_MSG_NEWKEYS 21
 #define SSH_INACTIVITY 3600.0   /* Conn::analyzer_inactivity_timeouts */
 
-enum { SIG_HTTP_ORIG = 1, SIG_HTTP_RESP = 2, SIG_SSH_ORIG = 4, SIG_SSH_RESP = 8 };
+enum {
+    SIG_HTTP_ORIG = 1,
+    SIG_HTTP_RESP = 2,
+    SIG_SSH_ORIG = 4,
+    SIG_SSH_RESP = 8,
+    SIG_SSL_ORIG = 16,
+    SIG_SSL_RESP = 32
+};
 enum { SSH_BANNER = 0, SSH_HEADER, SSH_SKIP, SSH_KEX_COOKIE, SSH_KEX_LEN, SSH_KEX_LIST, SSH_OFF };
 
 #define SSH_MSG_KEXINIT 20
@@ -46,7 +54,7 @@ struct cl_stream_state {
     uint8_t head[2][HEAD_MAX];
     uint8_t head_len[2];
     uint8_t sigs;
-    bool http_done, ssh_done;
+    bool http_done, ssh_done, ssl_done;
     ssh_dir ssh[2];
 };
 
@@ -152,6 +160,64 @@ static void http_step(cl_engine *e, cl_conn *c, cl_stream_state *s)
         /* Enabled by DPD: the analyzer replays the buffered request. */
         c->analyzers |= CL_AN_HTTP;
         http_step(e, c, s);
+    }
+}
+
+/* ---------------------------------------------------------------- */
+/* SSL/TLS                                                           */
+/* ---------------------------------------------------------------- */
+
+/* A TLS handshake record of `type` (1 ClientHello, 2 ServerHello) with a
+ * 3.0 - 3.3 record and hello version: Zeek's dpd_ssl_client/server, and
+ * the versions its SSL analyzer accepts. SSLv2-framed hellos count too. */
+static int tls_hello(const uint8_t *p, uint32_t n, uint8_t type)
+{
+    static const uint8_t want[] = {0x16, 0x03};
+    if (n >= 1 && (p[0] & 0x80) && type == 1) {
+        /* SSLv2 record: 2-byte length, message type 1, version 0x0002/0x03xx */
+        if (n < 5)
+            return NEED_MORE;
+        bool ok = p[2] == 1 && ((p[3] == 0 && p[4] == 2) || (p[3] == 3 && p[4] <= 3));
+        return ok ? CONFIRM : VIOLATION;
+    }
+    uint32_t k = n < 2 ? n : 2;
+    if (memcmp(p, want, k) != 0)
+        return VIOLATION;
+    if (n < 11)
+        return NEED_MORE;
+    if (p[2] > 3 || p[5] != type || p[9] != 3 || p[10] > 3)
+        return VIOLATION;
+    return CONFIRM;
+}
+
+static void ssl_step(cl_engine *e, cl_conn *c, cl_stream_state *s)
+{
+    if (c->analyzers & CL_AN_SSL) {
+        if (!s->head_len[0])
+            return;
+        int v = tls_hello(s->head[0], s->head_len[0], 1);
+        if (v == CONFIRM)
+            cl_conn_add_service(c, "ssl");
+        else if (v == VIOLATION)
+            cl_analyzer_violation(e, c, CL_AN_SSL, "ssl");
+        s->ssl_done = v != NEED_MORE;
+        return;
+    }
+    for (int dir = 0; dir < 2; dir++) {
+        uint8_t bit = dir == 0 ? SIG_SSL_ORIG : SIG_SSL_RESP;
+        if (!s->head_len[dir] || (s->sigs & bit))
+            continue;
+        int v = tls_hello(s->head[dir], s->head_len[dir], dir == 0 ? 1 : 2);
+        if (v == VIOLATION) {
+            s->ssl_done = true;
+            return;
+        }
+        if (v == CONFIRM)
+            s->sigs |= bit;
+    }
+    if ((s->sigs & (SIG_SSL_ORIG | SIG_SSL_RESP)) == (SIG_SSL_ORIG | SIG_SSL_RESP)) {
+        c->analyzers |= CL_AN_SSL; /* enabled by DPD, replays the client hello */
+        ssl_step(e, c, s);
     }
 }
 
@@ -315,7 +381,12 @@ void cl_detect_tcp_attach(const cl_engine *e, cl_conn *c)
         c->analyzers |= CL_AN_HTTP;
     if (e->ssh_analyzer && port == 22)
         c->analyzers |= CL_AN_SSH;
-    if (e->http_analyzer || e->ssh_analyzer)
+    if (e->ssl_analyzer &&
+        (port == 443 || port == 465 || port == 563 || port == 585 || port == 614 ||
+         port == 636 || port == 989 || port == 990 || port == 992 || port == 993 ||
+         port == 995 || port == 5223))
+        c->analyzers |= CL_AN_SSL;
+    if (e->http_analyzer || e->ssh_analyzer || e->ssl_analyzer)
         c->an_state |= CL_AS_STREAM;
 }
 
@@ -328,7 +399,7 @@ void cl_detect_release(cl_conn *c)
 static void finish_if_done(cl_conn *c)
 {
     cl_stream_state *s = c->stream;
-    if (s && s->http_done && s->ssh_done) {
+    if (s && s->http_done && s->ssh_done && s->ssl_done) {
         c->an_state &= (uint8_t)~CL_AS_STREAM;
         cl_detect_release(c);
     }
@@ -345,6 +416,7 @@ static cl_stream_state *state_of(cl_engine *e, cl_conn *c)
     }
     s->http_done = !e->http_analyzer && !(c->analyzers & CL_AN_HTTP);
     s->ssh_done = !e->ssh_analyzer && !(c->analyzers & CL_AN_SSH);
+    s->ssl_done = !e->ssl_analyzer && !(c->analyzers & CL_AN_SSL);
     c->stream = s;
     return s;
 }
@@ -370,6 +442,8 @@ void cl_detect_tcp_data(cl_engine *e, cl_conn *c, bool is_orig, uint64_t off,
         s->http_done = true;
     if (!s->http_done)
         http_step(e, c, s);
+    if (!s->ssl_done)
+        ssl_step(e, c, s);
     if (!s->ssh_done) {
         ssh_dir *d = &s->ssh[dir];
         if (!d->started && off != 0)
@@ -393,5 +467,7 @@ void cl_detect_tcp_gap(cl_engine *e, cl_conn *c, bool is_orig)
         s->head_len[dir] = HEAD_MAX; /* nothing more will fill the head */
     if (!s->http_done)
         http_step(e, c, s);
+    if (!s->ssl_done)
+        ssl_step(e, c, s);
     finish_if_done(c);
 }

@@ -105,6 +105,69 @@ static void test_http_partial_connection(void)
     pb_free(&C);
 }
 
+/* TLS records: a ClientHello (handshake type 1) and a ServerHello (2),
+ * record version 3.1, hello version 3.3. */
+static const uint8_t client_hello[] = {0x16, 0x03, 0x01, 0x00, 0x2a, 0x01, 0x00, 0x00, 0x26,
+                                       0x03, 0x03, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+                                       15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29,
+                                       30, 31, 32, 0, 0, 2, 0x13, 0x01, 1, 0};
+static const uint8_t server_hello[] = {0x16, 0x03, 0x03, 0x00, 0x26, 0x02, 0x00, 0x00, 0x22,
+                                       0x03, 0x03, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
+                                       9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 0};
+
+static void test_ssl_by_port(void)
+{
+    start();
+    handshake(443);
+    send_data(true, 443, client_hello, sizeof client_hello);
+    CHECK_STR(service_of(443), "ssl");
+    pb_free(&C);
+}
+
+static void test_ssl_by_signatures(void)
+{
+    start();
+    handshake(8443);
+    send_data(true, 8443, client_hello, sizeof client_hello);
+    CHECK_STR(service_of(8443), "-"); /* one side is not enough */
+    pb_free(&C);
+
+    start();
+    handshake(8443);
+    send_data(true, 8443, client_hello, sizeof client_hello);
+    send_data(false, 8443, server_hello, sizeof server_hello);
+    CHECK_STR(service_of(8443), "ssl");
+    pb_free(&C);
+}
+
+static void test_ssl_not_tls_on_443(void)
+{
+    uint8_t bad[sizeof client_hello];
+    memcpy(bad, client_hello, sizeof bad);
+    bad[9] = 0x02; /* hello version 2.3: not one Zeek accepts */
+    start();
+    handshake(443);
+    send_data(true, 443, bad, sizeof bad);
+    CHECK_STR(service_of(443), "-");
+    pb_free(&C);
+
+    start();
+    handshake(443);
+    send_data(true, 443, req, sizeof req - 1); /* HTTP on 443 */
+    CHECK_STR(service_of(443), "-");
+    pb_free(&C);
+}
+
+static void test_sslv2_client_hello(void)
+{
+    static const uint8_t v2[] = {0x80, 0x2e, 0x01, 0x03, 0x01, 0x00, 0x15, 0x00, 0x00, 0x00, 0x10};
+    start();
+    handshake(443);
+    send_data(true, 443, v2, sizeof v2);
+    CHECK_STR(service_of(443), "ssl");
+    pb_free(&C);
+}
+
 /* SSH: banners, a KEXINIT each way, NEWKEYS. */
 static uint32_t ssh_packet(uint8_t *out, uint8_t type, uint32_t body, uint32_t list_len)
 {
@@ -203,6 +266,7 @@ static void test_ssh_long_timeout(void)
     pb_free(&C);
 }
 
-TEST_MAIN(test_ssh_long_timeout, test_http_by_port, test_http_unknown_method_on_port, test_http_by_signatures,
+TEST_MAIN(test_ssl_by_port, test_ssl_by_signatures, test_ssl_not_tls_on_443,
+          test_sslv2_client_hello, test_ssh_long_timeout, test_http_by_port, test_http_unknown_method_on_port, test_http_by_signatures,
           test_http_one_signature_is_not_enough, test_http_partial_connection, test_ssh_by_port,
           test_ssh_by_signatures, test_ssh_half_duplex, test_ssh_limits)
