@@ -303,6 +303,38 @@ static void conn_seen(cl_engine *e, cl_conn *c, const cl_pkt_ctx *ctx)
         cl_tunnel_note_encap(e, c, ctx->encap, false);
 }
 
+/* The flow's key, its hash and its connection (NULL when there is none). */
+typedef struct lookup {
+    cl_key k;
+    uint32_t hash;
+    cl_conn *c;
+} lookup;
+
+static void find(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx, lookup *l)
+{
+    make_key(e, f, ctx->l2, &l->k);
+    l->hash = cl_table_hash(&e->table, &l->k);
+    l->c = cl_table_find(&e->table, &l->k, l->hash);
+}
+
+/* ICMP and other IP protocols: no flips, no analyzers, one idle timeout. */
+static cl_conn *find_or_create(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx,
+                               double timeout)
+{
+    lookup l;
+    find(e, f, ctx, &l);
+    if (l.c) {
+        conn_seen(e, l.c, ctx);
+        return l.c;
+    }
+    cl_conn *c = conn_new(e, f, ctx, &l.k, l.hash);
+    if (c) {
+        cl_conn_set_inactivity(e, c, timeout);
+        conn_announce(e, c, ctx);
+    }
+    return c;
+}
+
 static bool packet_is_orig(const cl_conn *c, const flow *f)
 {
     return memcmp(cl_conn_orig_h(c)->b, f->src.b, 16) == 0 && cl_conn_orig_p(c) == f->sport;
@@ -337,17 +369,16 @@ static cl_skip handle_tcp(cl_engine *e, const cl_pkt_ctx *ctx)
         .raw = p,
     };
     flow f = {ip->src, ip->dst, h.sport, h.dport, 6, CL_PROTO_TCP, false};
-    cl_key k;
-    make_key(e, &f, ctx->l2, &k);
-    uint32_t hash = cl_table_hash(&e->table, &k);
-    cl_conn *c = cl_table_find(&e->table, &k, hash);
+    lookup l;
+    find(e, &f, ctx, &l);
+    cl_conn *c = l.c;
     if (c && cl_tcp_is_reuse(c, &h)) {
         cl_engine_remove(e, c);
         c = NULL;
     }
     if (!c) {
         bool flip = cl_tcp_want_flip(e, &h, &ip->dst);
-        if (!(c = conn_new(e, &f, ctx, &k, hash)))
+        if (!(c = conn_new(e, &f, ctx, &l.k, l.hash)))
             return CL_SKIP_NONE;
         if (flip)
             cl_conn_flip(e, c);
@@ -390,13 +421,12 @@ static cl_skip handle_udp(cl_engine *e, const cl_pkt_ctx *ctx)
     const uint8_t *p = ip->payload;
     flow f = {ip->src, ip->dst, (uint16_t)(p[0] << 8 | p[1]), (uint16_t)(p[2] << 8 | p[3]),
               17, CL_PROTO_UDP, false};
-    cl_key k;
-    make_key(e, &f, ctx->l2, &k);
-    uint32_t hash = cl_table_hash(&e->table, &k);
-    cl_conn *c = cl_table_find(&e->table, &k, hash);
+    lookup l;
+    find(e, &f, ctx, &l);
+    cl_conn *c = l.c;
     if (!c) {
         bool flip = cl_udp_want_flip(e, f.sport, f.dport, &ip->dst);
-        if (!(c = conn_new(e, &f, ctx, &k, hash)))
+        if (!(c = conn_new(e, &f, ctx, &l.k, l.hash)))
             return CL_SKIP_NONE;
         if (flip)
             cl_conn_flip(e, c);
@@ -424,18 +454,9 @@ static cl_skip handle_icmp(cl_engine *e, const cl_pkt_ctx *ctx)
     bool v6 = ip->proto == 58;
     flow f = {ip->src, ip->dst, 0, 0, ip->proto, CL_PROTO_ICMP, false};
     f.one_way = !cl_icmp_ports(p[0], p[1], v6, &f.sport, &f.dport);
-    cl_key k;
-    make_key(e, &f, ctx->l2, &k);
-    uint32_t hash = cl_table_hash(&e->table, &k);
-    cl_conn *c = cl_table_find(&e->table, &k, hash);
-    if (!c) {
-        if (!(c = conn_new(e, &f, ctx, &k, hash)))
-            return CL_SKIP_NONE;
-        cl_conn_set_inactivity(e, c, e->cfg.icmp_inactivity_timeout);
-        conn_announce(e, c, ctx);
-    } else {
-        conn_seen(e, c, ctx);
-    }
+    cl_conn *c = find_or_create(e, &f, ctx, e->cfg.icmp_inactivity_timeout);
+    if (!c)
+        return CL_SKIP_NONE;
     cl_icmp_packet(e, c, packet_is_orig(c, &f), ctx);
     idle_touch(e, c, ctx->t);
     return CL_SKIP_NONE;
@@ -445,18 +466,9 @@ static cl_skip handle_unknown(cl_engine *e, const cl_pkt_ctx *ctx)
 {
     const cl_ip_info *ip = ctx->ip;
     flow f = {ip->src, ip->dst, 0, 0, ip->proto, CL_PROTO_UNKNOWN, false};
-    cl_key k;
-    make_key(e, &f, ctx->l2, &k);
-    uint32_t hash = cl_table_hash(&e->table, &k);
-    cl_conn *c = cl_table_find(&e->table, &k, hash);
-    if (!c) {
-        if (!(c = conn_new(e, &f, ctx, &k, hash)))
-            return CL_SKIP_NONE;
-        cl_conn_set_inactivity(e, c, e->cfg.unknown_ip_inactivity_timeout);
-        conn_announce(e, c, ctx);
-    } else {
-        conn_seen(e, c, ctx);
-    }
+    cl_conn *c = find_or_create(e, &f, ctx, e->cfg.unknown_ip_inactivity_timeout);
+    if (!c)
+        return CL_SKIP_NONE;
     int dir = packet_is_orig(c, &f) ? 0 : 1;
     c->pkts[dir]++;
     c->ip_bytes[dir] += ip->ip_bytes;

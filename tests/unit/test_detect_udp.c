@@ -4,29 +4,10 @@
  * came from the server (spec 1.5 #4), and DNS marks X past
  * dns_max_queries.
  */
-#include "packet_builder.h"
-#include "test.h"
+#include "engine_test.h"
 
 #define A "10.0.0.1"
 #define B "10.0.0.2"
-
-static pb_ctx C;
-
-static void start(void) { CHECK(pb_init(&C, NULL) == 0); }
-
-static const cl_conn_record *only(void)
-{
-    pb_flush(&C);
-    CHECK_EQ_INT(C.n, 1);
-    return C.n == 1 ? &C.recs[0].r : NULL;
-}
-
-#define GET_ONLY(r)                                                          \
-    const cl_conn_record *r = only();                                        \
-    if (!r) {                                                                \
-        pb_free(&C);                                                         \
-        return;                                                              \
-    }
 
 static void udp_payload(double t, const char *src, uint16_t sport, const char *dst,
                         uint16_t dport, const uint8_t *p, uint32_t len)

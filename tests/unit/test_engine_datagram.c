@@ -5,34 +5,12 @@
  */
 #include <math.h>
 
-#include "packet_builder.h"
-#include "test.h"
+#include "engine_test.h"
 
 #define A "10.0.0.1"
 #define B "10.0.0.2"
 #define A6 "2001:db8::1"
 #define B6 "2001:db8::2"
-
-static pb_ctx C;
-
-static void start(void)
-{
-    CHECK(pb_init(&C, NULL) == 0);
-}
-
-static const cl_conn_record *only(void)
-{
-    pb_flush(&C);
-    CHECK_EQ_INT(C.n, 1);
-    return C.n == 1 ? &C.recs[0].r : NULL;
-}
-
-#define GET_ONLY(r)                                                          \
-    const cl_conn_record *r = only();                                        \
-    if (!r) {                                                                \
-        pb_free(&C);                                                         \
-        return;                                                              \
-    }
 
 static bool near(double x, double y) { return fabs(x - y) < 1e-6; }
 

@@ -9,8 +9,7 @@
  */
 #include <math.h>
 
-#include "packet_builder.h"
-#include "test.h"
+#include "engine_test.h"
 
 #define A "10.0.0.1"
 #define B "10.0.0.2"
@@ -21,8 +20,6 @@
 #define F PB_FIN
 #define R PB_RST
 #define K PB_ACK
-
-static pb_ctx C;
 
 /* A -> B and B -> A on the default ports. */
 static void a(double t, uint8_t fl, uint32_t seq, uint32_t ack, uint32_t len)
@@ -42,26 +39,6 @@ static void handshake(double t)
     b(t + 0.1, S | K, 5000, 1001, 0);
     a(t + 0.2, K, 1001, 5001, 0);
 }
-
-static void start(void)
-{
-    CHECK(pb_init(&C, NULL) == 0);
-}
-
-/* Flush and fetch the only record (NULL when not exactly one). */
-static const cl_conn_record *only(void)
-{
-    pb_flush(&C);
-    CHECK_EQ_INT(C.n, 1);
-    return C.n == 1 ? &C.recs[0].r : NULL;
-}
-
-#define GET_ONLY(r)                                                          \
-    const cl_conn_record *r = only();                                        \
-    if (!r) {                                                                \
-        pb_free(&C);                                                         \
-        return;                                                              \
-    }
 
 #define GET_AT(r, i)                                                         \
     const cl_conn_record *r = pb_rec_at(&C, i);                              \
