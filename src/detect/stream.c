@@ -312,7 +312,7 @@ static void ssh_feed(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, cons
             }
             if (d->hdr[5] == SSH_MSG_KEXINIT && e->cfg.ssh_max_string_length) {
                 d->remain = plen - 2;
-                d->skip = 16; /* the cookie */
+                d->skip = d->remain < 16 ? d->remain : 16; /* the cookie */
                 d->lists_left = SSH_KEX_LISTS;
                 d->phase = SSH_KEX_COOKIE;
                 continue;
@@ -326,8 +326,10 @@ static void ssh_feed(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, cons
                 d->remain--;
             }
             if (d->nlen < 4) {
-                if (!d->remain)
+                if (!d->remain) {
+                    d->nlen = 0; /* the packet ended inside a length */
                     d->phase = SSH_HEADER;
+                }
                 continue;
             }
             d->nlen = 0;
