@@ -620,6 +620,7 @@ cl_engine *cl_engine_new(const cl_config *cfg, cl_record_fn on_record, void *use
     e->http_analyzer = cl_analyzer_loaded(cfg->analyzers, "http");
     e->ssh_analyzer = cl_analyzer_loaded(cfg->analyzers, "ssh");
     e->ssl_analyzer = cl_analyzer_loaded(cfg->analyzers, "ssl");
+    e->ftp_analyzer = cl_analyzer_loaded(cfg->analyzers, "ftp");
     if (cfg->private_address_space_is_local)
         cl_netlist_add_private(&e->local_nets);
 

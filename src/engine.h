@@ -80,6 +80,7 @@ struct cl_engine {
     bool http_analyzer;
     bool ssh_analyzer;
     bool ssl_analyzer;
+    bool ftp_analyzer;
 
     cl_tunnel_id *tunnel_ids;
     size_t n_tunnel_ids;

@@ -21,7 +21,8 @@ enum {
     CL_AN_NTP = 0x2,
     CL_AN_HTTP = 0x4,
     CL_AN_SSH = 0x8,
-    CL_AN_SSL = 0x10
+    CL_AN_SSL = 0x10,
+    CL_AN_FTP = 0x20
 };
 
 /* cl_conn.an_state: the connection's TCP payload goes to the stream

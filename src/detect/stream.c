@@ -1,6 +1,6 @@
 /*
- * stream.c - TCP stream analyzers and their signatures: HTTP, SSL/TLS and
- * SSH.
+ * stream.c - TCP stream analyzers and their signatures: HTTP, SSL/TLS,
+ * SSH and FTP.
  *
  * An analyzer is attached by the responder port (Zeek's port
  * registrations) or enabled by its DPD signatures (both directions must
@@ -50,12 +50,26 @@ typedef struct ssh_dir {
     uint8_t lenbuf[4];
 } ssh_dir;
 
+/* FTP control lines: only their first bytes matter. */
+typedef struct ftp_dir {
+    uint8_t start[5];
+    uint8_t len;                /* bytes of the current line so far (saturating) */
+    char pending[3];            /* code of a multi-line reply in progress */
+    bool in_multi;
+    /* The command word of a client line: its length so far (saturating),
+     * whether it has ended, and whether it held a non-printable byte. */
+    uint16_t word_len;
+    bool word_ended, word_bad;
+} ftp_dir;
+
 struct cl_stream_state {
     uint8_t head[2][HEAD_MAX];
     uint8_t head_len[2];
     uint8_t sigs;
-    bool http_done, ssh_done, ssl_done;
+    bool http_done, ssh_done, ssl_done, ftp_done;
+    bool ftp_confirmed;
     ssh_dir ssh[2];
+    ftp_dir ftp[2];
 };
 
 /* ---------------------------------------------------------------- */
@@ -160,6 +174,99 @@ static void http_step(cl_engine *e, cl_conn *c, cl_stream_state *s)
         /* Enabled by DPD: the analyzer replays the buffered request. */
         c->analyzers |= CL_AN_HTTP;
         http_step(e, c, s);
+    }
+}
+
+/* ---------------------------------------------------------------- */
+/* FTP                                                               */
+/* ---------------------------------------------------------------- */
+
+static bool is_digit(uint8_t ch) { return ch >= '0' && ch <= '9'; }
+
+/* Zeek's FTP::max_command_length: a longer command word is ignored. */
+#define FTP_MAX_COMMAND_LENGTH 100
+
+/* A client command line: its first word (after blanks) must be at least 3
+ * printable characters and at most FTP_MAX_COMMAND_LENGTH long. The first
+ * such line confirms the analyzer; other lines are ignored, not violations,
+ * though an over-long word after confirmation is a limit reached (X). */
+static void ftp_command(cl_conn *c, cl_stream_state *s, const ftp_dir *d)
+{
+    if (d->word_len < 3 || d->word_bad)
+        return;
+    if (d->word_len > FTP_MAX_COMMAND_LENGTH) {
+        if (s->ftp_confirmed)
+            cl_hist_check(c, 0x400, 'X');
+        return;
+    }
+    s->ftp_confirmed = true;
+    cl_conn_add_service(c, "ftp");
+}
+
+/* Follows the command word of a client line one byte at a time: leading
+ * blanks are skipped, any other white space ends the word. */
+static void ftp_command_byte(ftp_dir *d, uint8_t ch)
+{
+    bool space = ch == ' ' || ch == '\t' || ch == '\r' || ch == '\v' || ch == '\f';
+    if (d->word_ended)
+        return;
+    if (space) {
+        if (d->word_len)
+            d->word_ended = true;
+        return;
+    }
+    if (ch < 0x21 || ch > 0x7e)
+        d->word_bad = true;
+    if (d->word_len < UINT16_MAX)
+        d->word_len++;
+}
+
+/* A server reply line: a 3-digit code from 100 to 599 ("123-" opens a
+ * multi-line reply, closed by "123 "), or a line inside such a reply.
+ * Anything else is a violation (Zeek: invalid or missing reply code). */
+static bool ftp_reply_ok(ftp_dir *d)
+{
+    const uint8_t *p = d->start;
+    unsigned n = d->len < sizeof d->start ? d->len : sizeof d->start;
+    bool coded = n >= 3 && is_digit(p[0]) && is_digit(p[1]) && is_digit(p[2]) &&
+                 (n == 3 || p[3] == ' ' || p[3] == '-' || p[3] == '\r' || p[3] == '\n');
+    if (d->in_multi) {
+        if (coded && memcmp(p, d->pending, 3) == 0 && (n == 3 || p[3] != '-'))
+            d->in_multi = false;
+        return true;
+    }
+    if (!coded || p[0] < '1' || p[0] > '5')
+        return false;
+    if (n > 3 && p[3] == '-') {
+        memcpy(d->pending, p, 3);
+        d->in_multi = true;
+    }
+    return true;
+}
+
+static void ftp_feed(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, const uint8_t *p,
+                     uint32_t n)
+{
+    ftp_dir *d = &s->ftp[dir];
+    for (uint32_t i = 0; i < n && !s->ftp_done; i++) {
+        if (p[i] != '\n') {
+            if (d->len < sizeof d->start)
+                d->start[d->len] = p[i];
+            if (d->len < 255)
+                d->len++;
+            if (dir == 0)
+                ftp_command_byte(d, p[i]);
+            continue;
+        }
+        if (dir == 0)
+            ftp_command(c, s, d);
+        else if (!ftp_reply_ok(d)) {
+            cl_analyzer_violation(e, c, CL_AN_FTP, "ftp");
+            s->ftp_done = true;
+        }
+        d->len = 0;
+        d->word_len = 0;
+        d->word_ended = d->word_bad = false;
     }
 }
 
@@ -388,7 +495,9 @@ void cl_detect_tcp_attach(const cl_engine *e, cl_conn *c)
          port == 636 || port == 989 || port == 990 || port == 992 || port == 993 ||
          port == 995 || port == 5223))
         c->analyzers |= CL_AN_SSL;
-    if (e->http_analyzer || e->ssh_analyzer || e->ssl_analyzer)
+    if (e->ftp_analyzer && (port == 21 || port == 2811))
+        c->analyzers |= CL_AN_FTP;
+    if (e->http_analyzer || e->ssh_analyzer || e->ssl_analyzer || (c->analyzers & CL_AN_FTP))
         c->an_state |= CL_AS_STREAM;
 }
 
@@ -401,7 +510,7 @@ void cl_detect_release(cl_conn *c)
 static void finish_if_done(cl_conn *c)
 {
     cl_stream_state *s = c->stream;
-    if (s && s->http_done && s->ssh_done && s->ssl_done) {
+    if (s && s->http_done && s->ssh_done && s->ssl_done && s->ftp_done) {
         c->an_state &= (uint8_t)~CL_AS_STREAM;
         cl_detect_release(c);
     }
@@ -419,6 +528,7 @@ static cl_stream_state *state_of(cl_engine *e, cl_conn *c)
     s->http_done = !e->http_analyzer && !(c->analyzers & CL_AN_HTTP);
     s->ssh_done = !e->ssh_analyzer && !(c->analyzers & CL_AN_SSH);
     s->ssl_done = !e->ssl_analyzer && !(c->analyzers & CL_AN_SSL);
+    s->ftp_done = !(c->analyzers & CL_AN_FTP);
     c->stream = s;
     return s;
 }
@@ -446,6 +556,8 @@ void cl_detect_tcp_data(cl_engine *e, cl_conn *c, bool is_orig, uint64_t off,
         http_step(e, c, s);
     if (!s->ssl_done)
         ssl_step(e, c, s);
+    if (!s->ftp_done)
+        ftp_feed(e, c, s, dir, data, len);
     if (!s->ssh_done) {
         ssh_dir *d = &s->ssh[dir];
         if (!d->started && off != 0)
@@ -463,6 +575,7 @@ void cl_detect_tcp_gap(cl_engine *e, cl_conn *c, bool is_orig)
         return;
     int dir = is_orig ? 0 : 1;
     s->ssh[dir].phase = SSH_OFF;
+    s->ftp_done = true; /* lines after a gap cannot be told apart */
     if (s->ssh[0].phase == SSH_OFF && s->ssh[1].phase == SSH_OFF)
         s->ssh_done = true;
     if (s->head_len[dir] < HEAD_MAX)

@@ -113,6 +113,7 @@ def main(argv):
                     help="more connlog options for every case, e.g. '--threads 2' (the "
                          "results must not get worse than the baseline with them either)")
     ap.add_argument("--verbose", action="store_true", help="details of cases that differ from Zeek")
+    ap.add_argument("--show", type=int, default=10, help="with --verbose: differing values shown per case")
     a = ap.parse_args(argv)
 
     binary = os.path.abspath(a.connlog)
@@ -178,7 +179,7 @@ def main(argv):
         if (bad or (a.verbose and not same_as_zeek)) and output.strip():
             print("\n".join("    | " + l for l in output.strip().splitlines()[-5:]))
         if a.verbose and not same_as_zeek:
-            for row, c, ev, av in res["mismatches"][:10]:
+            for row, c, ev, av in res["mismatches"][:a.show]:
                 print("    record %d %s: expected %r, actual %r" % (row, c, ev, av))
         if bad:
             nfail += 1

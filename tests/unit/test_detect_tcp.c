@@ -1,7 +1,8 @@
 /*
  * test_detect_tcp.c - the TCP stream analyzers (src/detect/stream.c):
  * HTTP and SSH confirm by port or by their two-sided DPD signatures, not
- * on partial or half-duplex connections, and SSH's length limits mark X.
+ * on partial or half-duplex connections, and SSH's length limits mark X;
+ * FTP confirms on a client command and fails on a server line without a code.
  */
 #include "packet_builder.h"
 #include "test.h"
@@ -266,7 +267,87 @@ static void test_ssh_long_timeout(void)
     pb_free(&C);
 }
 
+/* FTP (port 21): a client command word confirms; a server line without a
+ * reply code is a violation that takes the service back; a command word
+ * longer than FTP::max_command_length (100) is ignored, not a command. */
+static void ftp_session(const char *client, const char *server)
+{
+    static const char greeting[] = "220 ready\r\n";
+    start();
+    handshake(21);
+    send_data(false, 21, greeting, sizeof greeting - 1);
+    if (client)
+        send_data(true, 21, client, (uint32_t)strlen(client));
+    if (server)
+        send_data(false, 21, server, (uint32_t)strlen(server));
+}
+
+static void test_ftp_command_confirms(void)
+{
+    ftp_session("USER anonymous\r\n", "331 password please\r\n");
+    CHECK_STR(service_of(21), "ftp");
+    pb_free(&C);
+}
+
+static void test_ftp_multiline_reply_is_fine(void)
+{
+    ftp_session("  FEAT\r\n", "211-Features:\r\n MDTM\r\n SIZE\r\n211 End\r\n");
+    CHECK_STR(service_of(21), "ftp");
+    pb_free(&C);
+}
+
+static void test_ftp_reply_without_code_is_violation(void)
+{
+    ftp_session("USER anonymous\r\n", "hello there\r\n");
+    CHECK_STR(service_of(21), "-");
+    pb_free(&C);
+}
+
+static void test_ftp_overlong_command_ignored(void)
+{
+    char line[160];
+    memset(line, 'A', 101);
+    strcpy(line + 101, " x\r\n");
+    ftp_session(line, NULL);
+    CHECK_STR(service_of(21), "-");
+    CHECK(!strchr(C.recs[0].r.history, 'X'));
+    pb_free(&C);
+
+    /* after a real command, the same line is a limit reached: X */
+    ftp_session("USER anonymous\r\n", NULL);
+    send_data(true, 21, line, (uint32_t)strlen(line));
+    CHECK_STR(service_of(21), "ftp");
+    CHECK(strchr(C.recs[0].r.history, 'X') != NULL);
+    pb_free(&C);
+
+    memset(line, 'A', 100); /* exactly the limit still counts */
+    strcpy(line + 100, "\r\n");
+    ftp_session(line, NULL);
+    CHECK_STR(service_of(21), "ftp");
+    pb_free(&C);
+}
+
+static void test_ftp_short_or_binary_word_ignored(void)
+{
+    ftp_session("ab cd\r\n\x01\x02\x03\x04\r\n", NULL);
+    CHECK_STR(service_of(21), "-");
+    pb_free(&C);
+}
+
+static void test_ftp_not_on_other_ports(void)
+{
+    static const char user[] = "USER anonymous\r\n";
+    start();
+    handshake(2121);
+    send_data(true, 2121, user, sizeof user - 1);
+    CHECK_STR(service_of(2121), "-");
+    pb_free(&C);
+}
+
 TEST_MAIN(test_ssl_by_port, test_ssl_by_signatures, test_ssl_not_tls_on_443,
           test_sslv2_client_hello, test_ssh_long_timeout, test_http_by_port, test_http_unknown_method_on_port, test_http_by_signatures,
           test_http_one_signature_is_not_enough, test_http_partial_connection, test_ssh_by_port,
-          test_ssh_by_signatures, test_ssh_half_duplex, test_ssh_limits)
+          test_ssh_by_signatures, test_ssh_half_duplex, test_ssh_limits, test_ftp_command_confirms,
+          test_ftp_multiline_reply_is_fine, test_ftp_reply_without_code_is_violation,
+          test_ftp_overlong_command_ignored, test_ftp_short_or_binary_word_ignored,
+          test_ftp_not_on_other_ports)
