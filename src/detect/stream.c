@@ -221,21 +221,23 @@ static void ftp_command_byte(ftp_dir *d, uint8_t ch)
         d->word_len++;
 }
 
-/* A server reply line: a 3-digit code from 100 to 599 ("123-" opens a
- * multi-line reply, closed by "123 "), or a line inside such a reply.
- * Anything else is a violation (Zeek: invalid or missing reply code). */
+/* A server reply line: a 3-digit code of at least 100, then the line's end,
+ * a space, or '-' to open a multi-line reply that "123 " closes; or any line
+ * inside such a reply. Anything else is a violation (Zeek: non-numeric or
+ * invalid reply code, invalid reply line). The line's CR, which Zeek's line
+ * splitter strips, counts as its end. */
 static bool ftp_reply_ok(ftp_dir *d)
 {
     const uint8_t *p = d->start;
     unsigned n = d->len < sizeof d->start ? d->len : sizeof d->start;
-    bool coded = n >= 3 && is_digit(p[0]) && is_digit(p[1]) && is_digit(p[2]) &&
-                 (n == 3 || p[3] == ' ' || p[3] == '-' || p[3] == '\r' || p[3] == '\n');
+    bool ends = n == 3 || (n == 4 && p[3] == '\r');
+    bool coded = n >= 3 && is_digit(p[0]) && is_digit(p[1]) && is_digit(p[2]);
     if (d->in_multi) {
-        if (coded && memcmp(p, d->pending, 3) == 0 && (n == 3 || p[3] != '-'))
+        if (coded && memcmp(p, d->pending, 3) == 0 && n > 3 && p[3] == ' ')
             d->in_multi = false;
         return true;
     }
-    if (!coded || p[0] < '1' || p[0] > '5')
+    if (!coded || p[0] == '0' || !(ends || p[3] == ' ' || p[3] == '-'))
         return false;
     if (n > 3 && p[3] == '-') {
         memcpy(d->pending, p, 3);

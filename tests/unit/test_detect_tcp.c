@@ -291,8 +291,13 @@ static void test_ftp_command_confirms(void)
 
 static void test_ftp_multiline_reply_is_fine(void)
 {
-    ftp_session("  FEAT\r\n", "211-Features:\r\n MDTM\r\n SIZE\r\n211 End\r\n");
+    ftp_session("  FEAT\r\n", "211-Features:\r\n MDTM\r\n211-SIZE\r\n211 End\r\n");
     CHECK_STR(service_of(21), "ftp");
+    pb_free(&C);
+
+    /* the multi-line reply ended: a codeless line now is a violation */
+    ftp_session("  FEAT\r\n", "211-Features:\r\n211 End\r\nMDTM\r\n");
+    CHECK_STR(service_of(21), "-");
     pb_free(&C);
 }
 
@@ -300,6 +305,19 @@ static void test_ftp_reply_without_code_is_violation(void)
 {
     ftp_session("USER anonymous\r\n", "hello there\r\n");
     CHECK_STR(service_of(21), "-");
+    pb_free(&C);
+
+    ftp_session("USER anonymous\r\n", "099 too small\r\n");
+    CHECK_STR(service_of(21), "-");
+    pb_free(&C);
+
+    ftp_session("USER anonymous\r\n", "331x no space\r\n");
+    CHECK_STR(service_of(21), "-");
+    pb_free(&C);
+
+    /* a bare code, and a code above 599, are fine */
+    ftp_session("USER anonymous\r\n", "331\r\n631 protected\r\n");
+    CHECK_STR(service_of(21), "ftp");
     pb_free(&C);
 }
 
