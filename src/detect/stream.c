@@ -31,7 +31,21 @@ enum {
     SIG_SSL_ORIG = 16,
     SIG_SSL_RESP = 32
 };
-enum { SSH_BANNER = 0, SSH_HEADER, SSH_SKIP, SSH_KEX_COOKIE, SSH_KEX_LEN, SSH_KEX_LIST, SSH_OFF };
+enum {
+    SSH_BANNER = 0,
+    SSH_HEADER,
+    SSH_SKIP,
+    SSH_KEX_COOKIE,
+    SSH_KEX_LEN,
+    SSH_KEX_LIST,
+    SSH1_PAD,
+    SSH1_TYPE,
+    SSH_OFF
+};
+
+/* A banner's protocol version: "SSH-2.x", "SSH-1.99" (either) or "SSH-1.x". */
+enum { SSH_V_UNKNOWN = 0, SSH_V1, SSH_V199, SSH_V2 };
+#define SSH1_CMSG_SESSION_KEY 3
 
 #define SSH_MSG_KEXINIT 20
 #define SSH_KEX_LISTS 10        /* name-lists in a KEXINIT message */
@@ -48,6 +62,9 @@ typedef struct ssh_dir {
     uint32_t remain;            /* KEXINIT: bytes left in the packet */
     uint8_t lists_left, nlen;
     uint8_t lenbuf[4];
+    uint8_t ver;                /* SSH_V_*, from the banner */
+    uint8_t vstart[8];          /* the banner line's first bytes */
+    bool limit_pending;         /* a KEXINIT string over the limit: X at its end */
 } ssh_dir;
 
 /* FTP control lines: only their first bytes matter. */
@@ -373,6 +390,28 @@ static void ssh_banner_start(cl_stream_state *s, int dir, const uint8_t *p, uint
         s->sigs |= dir == 0 ? SIG_SSH_ORIG : SIG_SSH_RESP;
 }
 
+/* The version of a banner line ("SSH-1.99-..." is compatible with both). */
+static uint8_t ssh_banner_version(const uint8_t *v, uint32_t len)
+{
+    if (len < 5)
+        return SSH_V_UNKNOWN;
+    if (v[4] == '2')
+        return SSH_V2;
+    if (v[4] != '1')
+        return SSH_V_UNKNOWN;
+    return len >= 8 && v[6] == '9' && v[7] == '9' ? SSH_V199 : SSH_V1;
+}
+
+/* The protocol both banners agree on, as Zeek decides it: SSH-1 when one
+ * side says 1.x and the other 1.x or 1.99; SSH-2 packets otherwise. */
+static uint8_t ssh_protocol(const cl_stream_state *s)
+{
+    uint8_t cv = s->ssh[0].ver, sv = s->ssh[1].ver;
+    if ((cv == SSH_V1 && (sv == SSH_V1 || sv == SSH_V199)) || (cv == SSH_V199 && sv == SSH_V1))
+        return SSH_V1;
+    return SSH_V2;
+}
+
 /* Feed one direction's bytes through banner, packet headers and skips. */
 static void ssh_feed(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, const uint8_t *p,
                      uint32_t n)
@@ -387,15 +426,53 @@ static void ssh_feed(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, cons
                 d->phase = SSH_OFF;
                 break;
             }
+            for (uint32_t i = 0; i < used && d->line_len + i < sizeof d->vstart; i++)
+                d->vstart[d->line_len + i] = p[i];
             d->line_len = (uint16_t)(d->line_len + used);
             if (nl) {
                 /* Lines before the banner are allowed; after it, packets. */
                 d->phase = d->line_ssh ? SSH_HEADER : SSH_BANNER;
                 d->banner_done = d->line_ssh;
+                if (d->line_ssh)
+                    d->ver = ssh_banner_version(d->vstart, d->line_len - 1);
                 d->line_len = 0;
             }
             p += used;
             n -= used;
+        } else if (d->phase == SSH_HEADER && ssh_protocol(s) == SSH_V1) {
+            while (n && d->nhdr < 4) {
+                d->hdr[d->nhdr++] = *p++;
+                n--;
+            }
+            if (d->nhdr < 4)
+                break;
+            uint32_t plen = (uint32_t)d->hdr[0] << 24 | (uint32_t)d->hdr[1] << 16 |
+                            (uint32_t)d->hdr[2] << 8 | d->hdr[3];
+            d->nhdr = 0;
+            if (plen < 5 || plen > SSH_PACKET_MAX) {
+                d->phase = SSH_OFF;
+                break;
+            }
+            if (e->cfg.ssh_max_packet_length && plen > e->cfg.ssh_max_packet_length) {
+                ssh_limit(c, s);
+                break;
+            }
+            d->skip = 8 - plen % 8; /* SSH-1 padding: 1 to 8 bytes */
+            d->phase = SSH1_PAD;
+        } else if (d->phase == SSH1_PAD) {
+            uint32_t k = n < d->skip ? n : d->skip;
+            d->skip -= k;
+            p += k;
+            n -= k;
+            if (d->skip == 0)
+                d->phase = SSH1_TYPE;
+        } else if (d->phase == SSH1_TYPE) {
+            /* The client's session key confirms; after its first message
+             * each side is encrypted. */
+            if (*p == SSH1_CMSG_SESSION_KEY)
+                ssh_confirm(e, c, s);
+            d->phase = SSH_OFF;
+            break;
         } else if (d->phase == SSH_HEADER) {
             while (n && d->nhdr < 6) {
                 d->hdr[d->nhdr++] = *p++;
@@ -445,8 +522,16 @@ static void ssh_feed(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, cons
             uint32_t l = (uint32_t)d->lenbuf[0] << 24 | (uint32_t)d->lenbuf[1] << 16 |
                          (uint32_t)d->lenbuf[2] << 8 | d->lenbuf[3];
             if (l > e->cfg.ssh_max_string_length) {
-                ssh_limit(c, s);
-                break;
+                /* Zeek parses a KEXINIT once all of it is there: the limit
+                 * shows when its last byte arrives. */
+                if (!d->remain) {
+                    ssh_limit(c, s);
+                    break;
+                }
+                d->limit_pending = true;
+                d->skip = d->remain;
+                d->phase = SSH_SKIP;
+                continue;
             }
             d->skip = l < d->remain ? l : d->remain;
             d->phase = SSH_KEX_LIST;
@@ -471,6 +556,10 @@ static void ssh_feed(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, cons
             d->skip -= k;
             p += k;
             n -= k;
+            if (d->skip == 0 && d->limit_pending) {
+                ssh_limit(c, s);
+                break;
+            }
             if (d->skip == 0)
                 d->phase = SSH_HEADER;
         }

@@ -254,6 +254,55 @@ static void test_ssh_limits(void)
     pb_free(&C);
 }
 
+/* SSH-1 (a 1.x banner against 1.x or 1.99): packets are a length, 1-8
+ * bytes of padding and a type; the client's session key (type 3)
+ * confirms. */
+static uint32_t ssh1_packet(uint8_t *out, uint8_t type, uint32_t body)
+{
+    uint32_t len = 1 + body + 4, pad = 8 - len % 8;
+    out[0] = (uint8_t)(len >> 24);
+    out[1] = (uint8_t)(len >> 16);
+    out[2] = (uint8_t)(len >> 8);
+    out[3] = (uint8_t)len;
+    memset(out + 4, 0, pad + len);
+    out[4 + pad] = type;
+    return 4 + pad + len;
+}
+
+static void ssh1_session(const char *cb, const char *sb, uint8_t client_type)
+{
+    uint8_t pkt[512];
+    start();
+    handshake(22);
+    send_data(false, 22, sb, (uint32_t)strlen(sb));
+    send_data(true, 22, cb, (uint32_t)strlen(cb));
+    uint32_t n = ssh1_packet(pkt, 2, 200); /* the server's public key */
+    send_data(false, 22, pkt, n);
+    n = ssh1_packet(pkt, client_type, 130);
+    send_data(true, 22, pkt, n);
+}
+
+static void test_ssh1_session_key_confirms(void)
+{
+    ssh1_session("SSH-1.5-OpenSSH_6.2\n", "SSH-1.99-OpenSSH_6.6\r\n", 3);
+    CHECK_STR(service_of(22), "ssh");
+    pb_free(&C);
+
+    ssh1_session("SSH-1.5-OpenSSH_6.2\n", "SSH-1.5-OpenSSH_6.6\r\n", 3);
+    CHECK_STR(service_of(22), "ssh");
+    pb_free(&C);
+
+    /* another first message from the client: no confirmation */
+    ssh1_session("SSH-1.5-OpenSSH_6.2\n", "SSH-1.99-OpenSSH_6.6\r\n", 9);
+    CHECK_STR(service_of(22), "-");
+    pb_free(&C);
+
+    /* 2.0 against 1.99 is SSH-2: the same bytes are no SSH-2 NEWKEYS */
+    ssh1_session("SSH-2.0-OpenSSH_6.2\n", "SSH-1.99-OpenSSH_6.6\r\n", 3);
+    CHECK_STR(service_of(22), "-");
+    pb_free(&C);
+}
+
 /* A confirmed SSH connection idles up to 3600 s (Conn::analyzer_
  * inactivity_timeouts), not the TCP 300 s: a packet 400 s later joins it. */
 static void test_ssh_long_timeout(void)
@@ -365,7 +414,7 @@ static void test_ftp_not_on_other_ports(void)
 TEST_MAIN(test_ssl_by_port, test_ssl_by_signatures, test_ssl_not_tls_on_443,
           test_sslv2_client_hello, test_ssh_long_timeout, test_http_by_port, test_http_unknown_method_on_port, test_http_by_signatures,
           test_http_one_signature_is_not_enough, test_http_partial_connection, test_ssh_by_port,
-          test_ssh_by_signatures, test_ssh_half_duplex, test_ssh_limits, test_ftp_command_confirms,
+          test_ssh_by_signatures, test_ssh_half_duplex, test_ssh_limits, test_ssh1_session_key_confirms, test_ftp_command_confirms,
           test_ftp_multiline_reply_is_fine, test_ftp_reply_without_code_is_violation,
           test_ftp_overlong_command_ignored, test_ftp_short_or_binary_word_ignored,
           test_ftp_not_on_other_ports)
