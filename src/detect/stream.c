@@ -77,6 +77,7 @@ typedef struct ftp_dir {
      * whether it has ended, and whether it held a non-printable byte. */
     uint16_t word_len;
     bool word_ended, word_bad;
+    uint32_t nvt_len;           /* bytes in Zeek's NVT line buffer */
 } ftp_dir;
 
 struct cl_stream_state {
@@ -263,29 +264,47 @@ static bool ftp_reply_ok(ftp_dir *d)
     return true;
 }
 
+/* The longest line Zeek's NVT line splitter holds (ContentLine's default
+ * maximum, 16 MiB - 100): one byte more and it hands the line on as it is,
+ * drops that byte and reports a limit reached (X). */
+#define NVT_MAX_LINE (16u * 1024 * 1024 - 100)
+
+static void ftp_line(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir)
+{
+    ftp_dir *d = &s->ftp[dir];
+    if (dir == 0)
+        ftp_command(c, s, d);
+    else if (!ftp_reply_ok(d)) {
+        cl_analyzer_violation(e, c, CL_AN_FTP, "ftp");
+        s->ftp_done = true;
+    }
+    d->len = 0;
+    d->nvt_len = 0;
+    d->word_len = 0;
+    d->word_ended = d->word_bad = false;
+}
+
 static void ftp_feed(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, const uint8_t *p,
                      uint32_t n)
 {
     ftp_dir *d = &s->ftp[dir];
     for (uint32_t i = 0; i < n && !s->ftp_done; i++) {
-        if (p[i] != '\n') {
-            if (d->len < sizeof d->start)
-                d->start[d->len] = p[i];
-            if (d->len < 255)
-                d->len++;
-            if (dir == 0)
-                ftp_command_byte(d, p[i]);
+        if (d->nvt_len >= NVT_MAX_LINE) {
+            cl_hist_check(c, 0x400, 'X');
+            ftp_line(e, c, s, dir);
             continue;
         }
-        if (dir == 0)
-            ftp_command(c, s, d);
-        else if (!ftp_reply_ok(d)) {
-            cl_analyzer_violation(e, c, CL_AN_FTP, "ftp");
-            s->ftp_done = true;
+        if (p[i] == '\n') {
+            ftp_line(e, c, s, dir);
+            continue;
         }
-        d->len = 0;
-        d->word_len = 0;
-        d->word_ended = d->word_bad = false;
+        if (d->len < sizeof d->start)
+            d->start[d->len] = p[i];
+        if (d->len < 255)
+            d->len++;
+        d->nvt_len++;
+        if (dir == 0)
+            ftp_command_byte(d, p[i]);
     }
 }
 

@@ -401,6 +401,40 @@ static void test_ftp_short_or_binary_word_ignored(void)
     pb_free(&C);
 }
 
+/* Zeek's NVT line splitter holds at most 16 MiB - 100 bytes: the byte after
+ * a full buffer is a limit reached (X), even when it would end the line. */
+static void ftp_long_line(uint32_t line_len)
+{
+    static char chunk[1400];
+    memset(chunk, 'A', sizeof chunk);
+    ftp_session(NULL, NULL);
+    for (uint32_t sent = 0; sent < line_len;) {
+        uint32_t k = line_len - sent < sizeof chunk ? line_len - sent : (uint32_t)sizeof chunk;
+        send_data(true, 21, chunk, k);
+        sent += k;
+    }
+    send_data(true, 21, "\n", 1);
+    pb_flush(&C);
+}
+
+static void test_ftp_nvt_line_limit(void)
+{
+    const uint32_t max = 16u * 1024 * 1024 - 100;
+    ftp_long_line(max - 1);
+    CHECK_EQ_INT(C.n, 1);
+    if (C.n == 1)
+        CHECK(strchr(C.recs[0].r.history, 'X') == NULL);
+    pb_free(&C);
+
+    ftp_long_line(max);
+    CHECK_EQ_INT(C.n, 1);
+    if (C.n == 1) {
+        CHECK(strchr(C.recs[0].r.history, 'X') != NULL);
+        CHECK_STR(C.recs[0].r.service, NULL); /* the word was too long to count */
+    }
+    pb_free(&C);
+}
+
 static void test_ftp_not_on_other_ports(void)
 {
     static const char user[] = "USER anonymous\r\n";
@@ -417,4 +451,4 @@ TEST_MAIN(test_ssl_by_port, test_ssl_by_signatures, test_ssl_not_tls_on_443,
           test_ssh_by_signatures, test_ssh_half_duplex, test_ssh_limits, test_ssh1_session_key_confirms, test_ftp_command_confirms,
           test_ftp_multiline_reply_is_fine, test_ftp_reply_without_code_is_violation,
           test_ftp_overlong_command_ignored, test_ftp_short_or_binary_word_ignored,
-          test_ftp_not_on_other_ports)
+          test_ftp_not_on_other_ports, test_ftp_nvt_line_limit)
