@@ -135,6 +135,14 @@ typedef struct cl_config {
      * ("http,dns,ssl"). Service detection reads this. */
     char analyzers[256];
 
+    /* Analyzer::register_for_port: analyzers attached to more TCP ports,
+     * whatever `analyzers` says (cl_config_register_port). */
+    struct {
+        char analyzer[16];
+        uint16_t port;
+    } analyzer_ports[32];
+    unsigned n_analyzer_ports;
+
     /* DNS: more questions than this in a message is a protocol violation
      * (and an X in the history); 0 = no limit. Zeek's dns_max_queries. */
     unsigned dns_max_queries;          /* 25 */
@@ -180,6 +188,12 @@ int cl_config_set(cl_config *cfg, const char *name, const char *value);
  * Replaces the likely-server-port sets (add ports afterwards). Returns 0, or
  * -1 (config unchanged) for NULL, an empty string or a list too long. */
 int cl_config_set_analyzers(cl_config *cfg, const char *list);
+
+/* Attach an analyzer to a TCP port, as Zeek's Analyzer::register_for_port:
+ * "http", "ssl", "ssh", "ftp", "telnet" or "rsh" (case-insensitive; Zeek's
+ * "ANALYZER_TELNET" spelling works too). It does not make the port a likely
+ * server port. Returns 0, or -1 for an unknown analyzer or a full table. */
+int cl_config_register_port(cl_config *cfg, const char *analyzer, uint16_t port);
 
 /* ------------------------------------------------------------------ */
 /* The record (Zeek's Conn::Info)                                      */

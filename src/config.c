@@ -470,3 +470,24 @@ int cl_config_set(cl_config *cfg, const char *name, const char *value)
     }
     return -1;
 }
+
+/* The analyzers connlog can attach to a port of the user's choosing. */
+static const char *const registrable[] = {"http", "ssl", "ssh", "ftp", "telnet", "rsh", NULL};
+
+int cl_config_register_port(cl_config *cfg, const char *analyzer, uint16_t port)
+{
+    if (analyzer == NULL || cfg->n_analyzer_ports >= sizeof cfg->analyzer_ports /
+                                                          sizeof cfg->analyzer_ports[0])
+        return -1;
+    if (strncasecmp(analyzer, "ANALYZER_", 9) == 0)
+        analyzer += 9;
+    for (const char *const *r = registrable; *r; r++) {
+        if (strcasecmp(analyzer, *r) != 0)
+            continue;
+        unsigned i = cfg->n_analyzer_ports++;
+        strcpy(cfg->analyzer_ports[i].analyzer, *r);
+        cfg->analyzer_ports[i].port = port;
+        return 0;
+    }
+    return -1;
+}

@@ -621,6 +621,10 @@ cl_engine *cl_engine_new(const cl_config *cfg, cl_record_fn on_record, void *use
     e->ssh_analyzer = cl_analyzer_loaded(cfg->analyzers, "ssh");
     e->ssl_analyzer = cl_analyzer_loaded(cfg->analyzers, "ssl");
     e->ftp_analyzer = cl_analyzer_loaded(cfg->analyzers, "ftp");
+    for (unsigned i = 0; i < cfg->n_analyzer_ports && i < sizeof e->reg_bits; i++) {
+        e->reg_bits[i] = cl_analyzer_bit(cfg->analyzer_ports[i].analyzer);
+        e->reg_any |= e->reg_bits[i];
+    }
     if (cfg->private_address_space_is_local)
         cl_netlist_add_private(&e->local_nets);
 

@@ -81,6 +81,10 @@ struct cl_engine {
     bool ssh_analyzer;
     bool ssl_analyzer;
     bool ftp_analyzer;
+    /* Analyzer::register_for_port: the CL_AN_* bits for each of
+     * cfg.analyzer_ports, and all of them together. */
+    uint8_t reg_bits[32];
+    uint8_t reg_any;
 
     cl_tunnel_id *tunnel_ids;
     size_t n_tunnel_ids;

@@ -19,6 +19,7 @@ enum {
     OPT_ANALYZERS,
     OPT_BARE,
     OPT_SERVER_PORT,
+    OPT_ANALYZER_PORT,
     OPT_COLUMNS,
     OPT_VLAN_KEY,
     OPT_SET,
@@ -42,6 +43,7 @@ static const struct option long_options[] = {
     {"analyzers", required_argument, NULL, OPT_ANALYZERS},
     {"bare", no_argument, NULL, OPT_BARE},
     {"server-port", required_argument, NULL, OPT_SERVER_PORT},
+    {"analyzer-port", required_argument, NULL, OPT_ANALYZER_PORT},
     {"columns", required_argument, NULL, OPT_COLUMNS},
     {"vlan-key", no_argument, NULL, OPT_VLAN_KEY},
     {"set", required_argument, NULL, OPT_SET},
@@ -120,6 +122,10 @@ static void usage(FILE *out)
         "      --bare               zeek -b with no protocol scripts (tunnel ports only)\n"
         "      --server-port PORT/tcp|PORT/udp\n"
         "                           add a likely server port (repeatable)\n"
+        "      --analyzer-port NAME:PORT/tcp\n"
+        "                           attach an analyzer to a port, as Zeek's\n"
+        "                           Analyzer::register_for_port (repeatable): http,\n"
+        "                           ssl, ssh, ftp, telnet, rsh\n"
         "      --vlan-key           VLAN ids are part of the connection key (Zeek's\n"
         "                           vlan_fivetuple); adds id.ctx.vlan, id.ctx.inner_vlan\n"
         "      --set NAME=VALUE     set a Zeek constant (repeatable): tcp_SYN_timeout,\n"
@@ -311,6 +317,21 @@ int cli_parse(int argc, char **argv, cli_options *opt, int *exit_code)
                 return usage_error(exit_code, "--server-port: '%s' is not PORT/tcp or PORT/udp%s", optarg, "");
             n_ports++;
             break;
+        case OPT_ANALYZER_PORT: {
+            const char *colon = strchr(optarg, ':');
+            char name[32];
+            int proto = 0;
+            uint16_t port = 0;
+            size_t n = colon ? (size_t)(colon - optarg) : 0;
+            if (!colon || n == 0 || n >= sizeof name ||
+                parse_server_port(colon + 1, &proto, &port) != 0 || proto != 6)
+                return usage_error(exit_code, "--analyzer-port: '%s' is not NAME:PORT/tcp%s", optarg, "");
+            memcpy(name, optarg, n);
+            name[n] = '\0';
+            if (cl_config_register_port(&opt->cfg, name, port) != 0)
+                return usage_error(exit_code, "--analyzer-port: unknown analyzer '%s' or too many ports%s", name, "");
+            break;
+        }
         case OPT_COLUMNS: {
             char buf[1024];
             if (strlen(optarg) >= sizeof buf)

@@ -26,6 +26,19 @@ bool cl_analyzer_loaded(const char *analyzers, const char *name)
     return false;
 }
 
+uint8_t cl_analyzer_bit(const char *name)
+{
+    static const struct {
+        const char *name;
+        uint8_t bit;
+    } bits[] = {{"http", CL_AN_HTTP}, {"ssl", CL_AN_SSL},       {"ssh", CL_AN_SSH},
+                {"ftp", CL_AN_FTP},   {"telnet", CL_AN_TELNET}, {"rsh", CL_AN_RSH}};
+    for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
+        if (strcmp(name, bits[i].name) == 0)
+            return bits[i].bit;
+    return 0;
+}
+
 uint8_t cl_detect_udp_attach(const cl_engine *e, uint16_t resp_port)
 {
     uint8_t a = 0;

@@ -5,7 +5,8 @@
  *
  * Analyzers attach to a connection as Zeek's do, by the responder port
  * after any creation-time flip, when they are loaded (cl_config's
- * analyzers list). So far: DNS and NTP over UDP.
+ * analyzers list) or by a port registration. DNS and NTP over UDP; HTTP,
+ * SSL, SSH, FTP, and the Telnet and RSH line limits over TCP.
  */
 #ifndef CL_DETECT_H
 #define CL_DETECT_H
@@ -22,7 +23,9 @@ enum {
     CL_AN_HTTP = 0x4,
     CL_AN_SSH = 0x8,
     CL_AN_SSL = 0x10,
-    CL_AN_FTP = 0x20
+    CL_AN_FTP = 0x20,
+    CL_AN_TELNET = 0x40,
+    CL_AN_RSH = 0x80
 };
 
 /* cl_conn.an_state: the connection's TCP payload goes to the stream
@@ -53,5 +56,8 @@ void cl_detect_release(struct cl_conn *c);
 
 /* Is the named analyzer loaded ("all", or in the configured list)? */
 bool cl_analyzer_loaded(const char *analyzers, const char *name);
+/* The CL_AN_* bit of a TCP analyzer that can be registered for a port
+ * (cl_config_register_port's names), or 0. */
+uint8_t cl_analyzer_bit(const char *name);
 
 #endif /* CL_DETECT_H */

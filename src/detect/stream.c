@@ -80,6 +80,15 @@ typedef struct ftp_dir {
     uint32_t nvt_len;           /* bytes in Zeek's NVT line buffer */
 } ftp_dir;
 
+/* Telnet and RSH: only the length of the line being buffered matters. */
+enum { RSH_PROLOG = 0, RSH_CLIENT_USER, RSH_SERVER_USER, RSH_LINES };
+
+typedef struct login_dir {
+    uint32_t len;               /* bytes in Zeek's line buffer */
+    uint8_t rsh_state;          /* RSH_*: what the originator sends next */
+    bool last_cr;
+} login_dir;
+
 struct cl_stream_state {
     uint8_t head[2][HEAD_MAX];
     uint8_t head_len[2];
@@ -88,6 +97,8 @@ struct cl_stream_state {
     bool ftp_confirmed;
     ssh_dir ssh[2];
     ftp_dir ftp[2];
+    bool login_done;
+    login_dir login[2];
 };
 
 /* ---------------------------------------------------------------- */
@@ -305,6 +316,74 @@ static void ftp_feed(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, cons
         d->nvt_len++;
         if (dir == 0)
             ftp_command_byte(d, p[i]);
+    }
+}
+
+/* ---------------------------------------------------------------- */
+/* Telnet and RSH (attached only by a port registration)             */
+/* ---------------------------------------------------------------- */
+
+/* Zeek's Telnet analyzer splits both directions into NVT lines (CR, LF or
+ * CRLF end one); a line that outgrows the buffer is a limit reached (X).
+ * Neither it nor RSH confirms a service here. */
+static void telnet_byte(login_dir *d, uint8_t ch)
+{
+    if (ch == '\r' || (ch == '\n' && !d->last_cr))
+        d->len = 0;
+    else if (ch != '\n' && ch != '\0')
+        d->len++;
+    d->last_cr = ch == '\r';
+}
+
+/* RSH (RFC 1282): the client sends an optional stderr port, NUL, its user
+ * name, NUL, the server user name, NUL, then command lines; the server
+ * sends lines. Zeek buffers each name and line. */
+static void rsh_byte(login_dir *d, uint8_t ch)
+{
+    switch (d->rsh_state) {
+    case RSH_PROLOG:
+        if (ch == '\0')
+            d->rsh_state = RSH_CLIENT_USER;
+        else if (ch < '0' || ch > '9')
+            d->rsh_state = RSH_LINES; /* a bad prolog */
+        return;
+    case RSH_CLIENT_USER:
+    case RSH_SERVER_USER:
+        d->len++;
+        if (ch == '\0') {
+            if (d->rsh_state == RSH_CLIENT_USER)
+                d->rsh_state = RSH_SERVER_USER;
+            else if (d->len > 1)
+                d->rsh_state = RSH_LINES;
+            d->len = 0;
+        }
+        return;
+    default:
+        /* CR, LF or NUL end a line; Zeek keeps the LF of a CRLF. */
+        if (ch == '\0' || ch == '\r' || (ch == '\n' && !d->last_cr))
+            d->len = 0;
+        else
+            d->len++;
+        d->last_cr = ch == '\r';
+        return;
+    }
+}
+
+static void login_feed(cl_conn *c, cl_stream_state *s, int dir, const uint8_t *p, uint32_t n)
+{
+    login_dir *d = &s->login[dir];
+    bool rsh = (c->analyzers & CL_AN_RSH) != 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (d->len >= NVT_MAX_LINE) {
+            /* X can be marked once: nothing more to learn here. */
+            cl_hist_check(c, 0x400, 'X');
+            s->login_done = true;
+            return;
+        }
+        if (rsh)
+            rsh_byte(d, p[i]);
+        else
+            telnet_byte(d, p[i]);
     }
 }
 
@@ -607,7 +686,13 @@ void cl_detect_tcp_attach(const cl_engine *e, cl_conn *c)
         c->analyzers |= CL_AN_SSL;
     if (e->ftp_analyzer && (port == 21 || port == 2811))
         c->analyzers |= CL_AN_FTP;
-    if (e->http_analyzer || e->ssh_analyzer || e->ssl_analyzer || (c->analyzers & CL_AN_FTP))
+    if (e->reg_any) {
+        for (unsigned i = 0; i < e->cfg.n_analyzer_ports && i < sizeof e->reg_bits; i++)
+            if (e->cfg.analyzer_ports[i].port == port)
+                c->analyzers |= e->reg_bits[i];
+    }
+    if (e->http_analyzer || e->ssh_analyzer || e->ssl_analyzer ||
+        (c->analyzers & (CL_AN_HTTP | CL_AN_SSH | CL_AN_SSL | CL_AN_FTP | CL_AN_TELNET | CL_AN_RSH)))
         c->an_state |= CL_AS_STREAM;
 }
 
@@ -620,7 +705,7 @@ void cl_detect_release(cl_conn *c)
 static void finish_if_done(cl_conn *c)
 {
     cl_stream_state *s = c->stream;
-    if (s && s->http_done && s->ssh_done && s->ssl_done && s->ftp_done) {
+    if (s && s->http_done && s->ssh_done && s->ssl_done && s->ftp_done && s->login_done) {
         c->an_state &= (uint8_t)~CL_AS_STREAM;
         cl_detect_release(c);
     }
@@ -639,6 +724,11 @@ static cl_stream_state *state_of(cl_engine *e, cl_conn *c)
     s->ssh_done = !e->ssh_analyzer && !(c->analyzers & CL_AN_SSH);
     s->ssl_done = !e->ssl_analyzer && !(c->analyzers & CL_AN_SSL);
     s->ftp_done = !(c->analyzers & CL_AN_FTP);
+    s->login_done = !(c->analyzers & (CL_AN_TELNET | CL_AN_RSH));
+    /* A connection picked up mid-stream has no RSH prolog to wait for. */
+    if (!(c->an_state & CL_AS_SYN_FIRST))
+        s->login[0].rsh_state = RSH_LINES;
+    s->login[1].rsh_state = RSH_LINES;
     c->stream = s;
     return s;
 }
@@ -668,6 +758,8 @@ void cl_detect_tcp_data(cl_engine *e, cl_conn *c, bool is_orig, uint64_t off,
         ssl_step(e, c, s);
     if (!s->ftp_done)
         ftp_feed(e, c, s, dir, data, len);
+    if (!s->login_done)
+        login_feed(c, s, dir, data, len);
     if (!s->ssh_done) {
         ssh_dir *d = &s->ssh[dir];
         if (!d->started && off != 0)
@@ -686,6 +778,7 @@ void cl_detect_tcp_gap(cl_engine *e, cl_conn *c, bool is_orig)
     int dir = is_orig ? 0 : 1;
     s->ssh[dir].phase = SSH_OFF;
     s->ftp_done = true; /* lines after a gap cannot be told apart */
+    s->login_done = true;
     if (s->ssh[0].phase == SSH_OFF && s->ssh[1].phase == SSH_OFF)
         s->ssh_done = true;
     if (s->head_len[dir] < HEAD_MAX)

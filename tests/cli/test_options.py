@@ -18,7 +18,8 @@ def help_lists_exit_codes_and_max_conns(tmp):
         expect(re.search(r"^\s+%s" % code, text, re.M), "exit code %s in --help" % code)
     expect(re.search(r"--max-conns N[\s\S]*default here: \d+", text), "--max-conns default in --help")
     for opt in ("-r", "-i", "-f", "-w", "--json", "-C", "--ignore-checksums-nets", "--local-nets",
-                "--no-private-local", "--analyzers", "--bare", "--server-port", "--columns",
+                "--no-private-local", "--analyzers", "--bare", "--server-port", "--analyzer-port",
+                "--columns",
                 "--vlan-key", "--set", "--seed", "--seed-file", "--max-conns", "--stats", "-q",
                 "--version"):
         expect(opt in text, "%s in --help" % opt)
@@ -50,6 +51,10 @@ def usage_errors(tmp):
     usage_error("-r", path, "--server-port", "80")
     usage_error("-r", path, "--server-port", "70000/tcp")
     usage_error("-r", path, "--server-port", "80/sctp")
+    usage_error("-r", path, "--analyzer-port", "telnet")
+    usage_error("-r", path, "--analyzer-port", "telnet:23/udp")
+    usage_error("-r", path, "--analyzer-port", "gnutella:6346/tcp")
+    usage_error("-r", path, "--analyzer-port", ":23/tcp")
     usage_error("-r", path, "--set", "no_such_setting=1")
     usage_error("-r", path, "--set", "tcp_inactivity_timeout=soon")
     usage_error("-r", path, "--set", "novalue")
@@ -69,6 +74,7 @@ def accepted_options(tmp):
         "-r", path, "-w", "-", "-C", "--ignore-checksums-nets", "10.0.0.0/8,192.168.0.0/16",
         "--local-nets", "10.0.0.0/8", "--no-private-local", "--analyzers", "http,dns",
         "--server-port", "8443/tcp", "--server-port", "9999/udp", "--columns", "ip_proto,vlan",
+        "--analyzer-port", "ANALYZER_TELNET:23/tcp", "--analyzer-port", "http:8081/tcp",
         "--vlan-key", "--set", "tcp_inactivity_timeout=30 secs", "--set", "Tunnel::max_depth=2",
         "--set", "report_gaps_for_partial=T", "--seed", "7", "--max-conns", "1000", "-q")
     expect(rc == 0, "rc %d %r" % (rc, err))

@@ -2,7 +2,8 @@
  * test_detect_tcp.c - the TCP stream analyzers (src/detect/stream.c):
  * HTTP and SSH confirm by port or by their two-sided DPD signatures, not
  * on partial or half-duplex connections, and SSH's length limits mark X;
- * FTP confirms on a client command and fails on a server line without a code.
+ * FTP confirms on a client command and fails on a server line without a code;
+ * port registrations attach analyzers; Telnet/RSH/FTP lines have Zeek's limit.
  */
 #include "packet_builder.h"
 #include "test.h"
@@ -445,10 +446,96 @@ static void test_ftp_not_on_other_ports(void)
     pb_free(&C);
 }
 
+/* Analyzer::register_for_port: an analyzer attaches to the port even when
+ * its scripts are not loaded (here: bare mode), and only there. */
+static void test_registered_analyzer_port(void)
+{
+    cl_config cfg;
+    cl_config_init(&cfg);
+    CHECK(cl_config_set_analyzers(&cfg, "none") == 0);
+    CHECK(cl_config_register_port(&cfg, "ANALYZER_HTTP", 8081) == 0);
+    CHECK(cl_config_register_port(&cfg, "gnutella", 6346) == -1);
+    start_cfg(&cfg);
+    handshake(8081);
+    send_data(true, 8081, req, sizeof req - 1);
+    CHECK_STR(service_of(8081), "http");
+    pb_free(&C);
+
+    start_cfg(&cfg);
+    handshake(8082);
+    send_data(true, 8082, req, sizeof req - 1);
+    CHECK_STR(service_of(8082), "-");
+    pb_free(&C);
+}
+
+/* Telnet and RSH buffer lines like Zeek's NVT: past 16 MiB - 100 bytes
+ * without a line end the analyzer reports a limit reached (X). */
+static void long_line_session(const cl_config *cfg, uint16_t port, const char *prefix,
+                              uint32_t prefix_len, uint32_t line_len, uint32_t every_eol)
+{
+    static char chunk[1000];
+    start_cfg(cfg);
+    handshake(port);
+    if (prefix_len)
+        send_data(true, port, prefix, prefix_len);
+    for (uint32_t sent = 0; sent < line_len;) {
+        uint32_t k = line_len - sent < sizeof chunk ? line_len - sent : (uint32_t)sizeof chunk;
+        memset(chunk, 'A', k);
+        if (every_eol && k == sizeof chunk)
+            chunk[k - 1] = '\n';
+        send_data(true, port, chunk, k);
+        sent += k;
+    }
+    pb_flush(&C);
+}
+
+static bool history_has_x(void)
+{
+    return C.n == 1 && C.recs[0].r.history && strchr(C.recs[0].r.history, 'X');
+}
+
+static void test_telnet_line_limit(void)
+{
+    const uint32_t max = 16u * 1024 * 1024 - 100;
+    cl_config cfg;
+    cl_config_init(&cfg);
+    CHECK(cl_config_register_port(&cfg, "telnet", 23) == 0);
+    long_line_session(&cfg, 23, NULL, 0, max + 1, 0);
+    CHECK(history_has_x());
+    CHECK_STR(C.recs[0].r.service, NULL);
+    pb_free(&C);
+
+    long_line_session(&cfg, 23, NULL, 0, max + 1, 1); /* lines end every 1000 bytes */
+    CHECK(!history_has_x());
+    pb_free(&C);
+
+    cl_config_init(&cfg); /* not registered: no Telnet analyzer */
+    long_line_session(&cfg, 23, NULL, 0, max + 1, 0);
+    CHECK(!history_has_x());
+    pb_free(&C);
+}
+
+static void test_rsh_line_limit(void)
+{
+    const uint32_t max = 16u * 1024 * 1024 - 100;
+    cl_config cfg;
+    cl_config_init(&cfg);
+    CHECK(cl_config_register_port(&cfg, "rsh", 514) == 0);
+    /* a stderr port, NUL, then a client user name that never ends */
+    long_line_session(&cfg, 514, "1023\0", 5, max + 1, 0);
+    CHECK(history_has_x());
+    pb_free(&C);
+
+    long_line_session(&cfg, 514, "1023\0", 5, max, 0); /* one byte short */
+    CHECK(!history_has_x());
+    pb_free(&C);
+}
+
 TEST_MAIN(test_ssl_by_port, test_ssl_by_signatures, test_ssl_not_tls_on_443,
           test_sslv2_client_hello, test_ssh_long_timeout, test_http_by_port, test_http_unknown_method_on_port, test_http_by_signatures,
           test_http_one_signature_is_not_enough, test_http_partial_connection, test_ssh_by_port,
           test_ssh_by_signatures, test_ssh_half_duplex, test_ssh_limits, test_ssh1_session_key_confirms, test_ftp_command_confirms,
           test_ftp_multiline_reply_is_fine, test_ftp_reply_without_code_is_violation,
           test_ftp_overlong_command_ignored, test_ftp_short_or_binary_word_ignored,
-          test_ftp_not_on_other_ports, test_ftp_nvt_line_limit)
+          test_ftp_not_on_other_ports, test_ftp_nvt_line_limit,
+          test_registered_analyzer_port, test_telnet_line_limit, test_rsh_line_limit)
