@@ -65,6 +65,7 @@ typedef struct ssh_dir {
     uint8_t ver;                /* SSH_V_*, from the banner */
     uint8_t vstart[8];          /* the banner line's first bytes */
     bool limit_pending;         /* a KEXINIT string over the limit: X at its end */
+    bool first_line_seen;       /* the direction's first line has begun */
 } ssh_dir;
 
 /* FTP control lines: only their first bytes matter. */
@@ -518,6 +519,17 @@ static void ssh_feed(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, cons
     while (n && d->phase != SSH_OFF && !s->ssh_done) {
         if (d->phase == SSH_BANNER) {
             ssh_banner_start(s, dir, p, n);
+            /* Not attached by port, SSH needs both DPD signatures, and they
+             * match only at the start of each direction's stream: a first
+             * line that is no banner rules SSH out, and its state can go. */
+            if (!(c->analyzers & CL_AN_SSH) && d->line_len == 0 && !d->first_line_seen &&
+                n >= 6) {
+                d->first_line_seen = true;
+                if (!(s->sigs & (dir == 0 ? SIG_SSH_ORIG : SIG_SSH_RESP))) {
+                    s->ssh_done = true;
+                    break;
+                }
+            }
             const uint8_t *nl = memchr(p, '\n', n);
             uint32_t used = nl ? (uint32_t)(nl - p) + 1 : n;
             if (d->line_len + used > SSH_LINE_MAX) {

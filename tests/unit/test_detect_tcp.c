@@ -255,6 +255,33 @@ static void test_ssh_limits(void)
     pb_free(&C);
 }
 
+/* The DPD signatures match only at the start of a direction's stream: a
+ * server line before its banner keeps SSH off port 22, not on it. */
+static void ssh_prebanner_session(uint16_t port)
+{
+    static const char cb[] = "SSH-2.0-OpenSSH_9.0\r\n", hello[] = "Welcome to the host\r\n",
+                      sb[] = "SSH-2.0-OpenSSH_8.9\r\n";
+    uint8_t pkt[64];
+    start();
+    handshake(port);
+    send_data(true, port, cb, sizeof cb - 1);
+    send_data(false, port, hello, sizeof hello - 1);
+    send_data(false, port, sb, sizeof sb - 1);
+    uint32_t n = ssh_packet(pkt, 21, 0, 0);
+    send_data(true, port, pkt, n);
+}
+
+static void test_ssh_signature_only_at_stream_start(void)
+{
+    ssh_prebanner_session(2222);
+    CHECK_STR(service_of(2222), "-");
+    pb_free(&C);
+
+    ssh_prebanner_session(22);
+    CHECK_STR(service_of(22), "ssh");
+    pb_free(&C);
+}
+
 /* SSH-1 (a 1.x banner against 1.x or 1.99): packets are a length, 1-8
  * bytes of padding and a type; the client's session key (type 3)
  * confirms. */
@@ -534,7 +561,8 @@ static void test_rsh_line_limit(void)
 TEST_MAIN(test_ssl_by_port, test_ssl_by_signatures, test_ssl_not_tls_on_443,
           test_sslv2_client_hello, test_ssh_long_timeout, test_http_by_port, test_http_unknown_method_on_port, test_http_by_signatures,
           test_http_one_signature_is_not_enough, test_http_partial_connection, test_ssh_by_port,
-          test_ssh_by_signatures, test_ssh_half_duplex, test_ssh_limits, test_ssh1_session_key_confirms, test_ftp_command_confirms,
+          test_ssh_by_signatures, test_ssh_half_duplex, test_ssh_limits, test_ssh1_session_key_confirms,
+          test_ssh_signature_only_at_stream_start, test_ftp_command_confirms,
           test_ftp_multiline_reply_is_fine, test_ftp_reply_without_code_is_violation,
           test_ftp_overlong_command_ignored, test_ftp_short_or_binary_word_ignored,
           test_ftp_not_on_other_ports, test_ftp_nvt_line_limit,
