@@ -511,6 +511,23 @@ static uint8_t ssh_protocol(const cl_stream_state *s)
     return SSH_V2;
 }
 
+/* Gathers a packet header's first `want` bytes (SSH-1: the length; SSH-2:
+ * also the padding length and the message type) across segments; true, with
+ * the packet length, once they are all in. */
+static bool ssh_header(ssh_dir *d, const uint8_t **p, uint32_t *n, uint8_t want, uint32_t *plen)
+{
+    while (*n && d->nhdr < want) {
+        d->hdr[d->nhdr++] = *(*p)++;
+        (*n)--;
+    }
+    if (d->nhdr < want)
+        return false;
+    *plen = (uint32_t)d->hdr[0] << 24 | (uint32_t)d->hdr[1] << 16 | (uint32_t)d->hdr[2] << 8 |
+            d->hdr[3];
+    d->nhdr = 0;
+    return true;
+}
+
 /* Feed one direction's bytes through banner, packet headers and skips. */
 static void ssh_feed(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, const uint8_t *p,
                      uint32_t n)
@@ -550,15 +567,9 @@ static void ssh_feed(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, cons
             p += used;
             n -= used;
         } else if (d->phase == SSH_HEADER && ssh_protocol(s) == SSH_V1) {
-            while (n && d->nhdr < 4) {
-                d->hdr[d->nhdr++] = *p++;
-                n--;
-            }
-            if (d->nhdr < 4)
+            uint32_t plen;
+            if (!ssh_header(d, &p, &n, 4, &plen))
                 break;
-            uint32_t plen = (uint32_t)d->hdr[0] << 24 | (uint32_t)d->hdr[1] << 16 |
-                            (uint32_t)d->hdr[2] << 8 | d->hdr[3];
-            d->nhdr = 0;
             if (plen < 5 || plen > SSH_PACKET_MAX) {
                 d->phase = SSH_OFF;
                 break;
@@ -584,15 +595,9 @@ static void ssh_feed(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, cons
             d->phase = SSH_OFF;
             break;
         } else if (d->phase == SSH_HEADER) {
-            while (n && d->nhdr < 6) {
-                d->hdr[d->nhdr++] = *p++;
-                n--;
-            }
-            if (d->nhdr < 6)
+            uint32_t plen;
+            if (!ssh_header(d, &p, &n, 6, &plen)) /* length, padding length, type */
                 break;
-            uint32_t plen = (uint32_t)d->hdr[0] << 24 | (uint32_t)d->hdr[1] << 16 |
-                            (uint32_t)d->hdr[2] << 8 | d->hdr[3];
-            d->nhdr = 0;
             if (plen < 2 || plen > SSH_PACKET_MAX) {
                 d->phase = SSH_OFF; /* not (unencrypted) SSH-2 packets */
                 break;
