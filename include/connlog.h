@@ -152,6 +152,10 @@ typedef struct cl_config {
     uint32_t ssh_max_packet_length;
     uint32_t ssh_max_string_length;
 
+    /* DPD::track_removed_services_in_connection: a service removed after a
+     * violation stays in `service`, followed by "-name". */
+    bool dpd_track_removed_services;
+
     /* Fill cl_conn_record.community_id (Zeek's community-id-logging
      * policy) with this seed; off by default, it costs a SHA-1 per record. */
     bool community_id;
@@ -238,6 +242,8 @@ typedef struct cl_conn_record {
     int32_t pppoe_session_id;       /* CL_UNSET_INT unset */
     const char *speculative_service; /* NULL = unset */
     const char *community_id;       /* NULL = unset */
+    size_t n_failed_service;        /* failed_service: analyzers removed */
+    const char *const *failed_service; /* after violations, in that order */
 } cl_conn_record;
 
 /* Called once per connection, at removal, in Zeek's removal order. The
@@ -324,7 +330,8 @@ typedef enum cl_column {
     CL_COL_SPECULATIVE_SERVICE,
     CL_COL_COMMUNITY_ID,
     CL_COL_CTX_VLAN,        /* id.ctx.vlan, written after id.resp_p */
-    CL_COL_CTX_INNER_VLAN   /* id.ctx.inner_vlan */
+    CL_COL_CTX_INNER_VLAN,  /* id.ctx.inner_vlan */
+    CL_COL_FAILED_SERVICE   /* failed_service (failed-service-logging) */
 } cl_column;
 
 /* Parse a column name as Zeek logs it ("ip_proto", "orig_l2_addr",

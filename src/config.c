@@ -413,6 +413,7 @@ static const setting settings[] = {
     S("dns_max_queries", K_UINT, dns_max_queries),
     S("SSH::max_packet_length", K_UINT, ssh_max_packet_length),
     S("SSH::max_string_length", K_UINT, ssh_max_string_length),
+    S("DPD::track_removed_services_in_connection", K_BOOL, dpd_track_removed_services),
 };
 
 int cl_config_set(cl_config *cfg, const char *name, const char *value)

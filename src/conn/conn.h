@@ -90,6 +90,10 @@ typedef struct cl_conn_ext {
     uint8_t tunnel_changes;
     char parents[CL_MAX_TUNNEL_PARENTS][CL_UID_MAX];
     char service[48];               /* comma-separated, confirmation order */
+    /* Analyzers removed after a violation of a confirmed service, in
+     * removal order (the failed-service-logging policy's column). */
+    uint8_t n_failed;
+    char failed[4][8];
 } cl_conn_ext;
 
 typedef struct cl_conn {
@@ -179,6 +183,10 @@ static inline uint16_t cl_conn_resp_p(const cl_conn *c)
 /* Add a service name once (insertion order is kept). */
 void cl_conn_add_service(cl_conn *c, const char *name);
 void cl_conn_remove_service(cl_conn *c, const char *name);
+/* Is the name in the service list? */
+bool cl_conn_has_service(const cl_conn *c, const char *name);
+/* Record a failed (removed) analyzer once. */
+void cl_conn_add_failed_service(cl_conn *c, const char *name);
 /* The connection's cold part, allocated on first use (NULL if out of memory). */
 cl_conn_ext *cl_conn_ext_get(cl_conn *c);
 void cl_conn_ext_free(cl_conn *c);

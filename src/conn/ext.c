@@ -54,6 +54,24 @@ void cl_conn_add_service(cl_conn *c, const char *name)
     memcpy(x->service + have, name, n + 1);
 }
 
+bool cl_conn_has_service(const cl_conn *c, const char *name)
+{
+    size_t l;
+    return c->ext && find_service(c->ext->service, name, &l) != NULL;
+}
+
+void cl_conn_add_failed_service(cl_conn *c, const char *name)
+{
+    cl_conn_ext *x = cl_conn_ext_get(c);
+    if (!x || strlen(name) >= sizeof x->failed[0])
+        return;
+    for (unsigned i = 0; i < x->n_failed; i++)
+        if (strcmp(x->failed[i], name) == 0)
+            return;
+    if (x->n_failed < sizeof x->failed / sizeof x->failed[0])
+        strcpy(x->failed[x->n_failed++], name);
+}
+
 void cl_conn_remove_service(cl_conn *c, const char *name)
 {
     size_t l;

@@ -59,6 +59,7 @@ void cl_conn_emit(cl_engine *e, cl_conn *c)
     cl_conn_record r;
     memset(&r, 0, sizeof r);
     const char *parents[CL_MAX_TUNNEL_PARENTS];
+    const char *failed[sizeof c->ext->failed / sizeof c->ext->failed[0]];
     char uid[CL_UID_MAX];
     const cl_conn_ext *x = c->ext;
     char cid[CL_COMMUNITY_ID_MAX];
@@ -97,6 +98,12 @@ void cl_conn_emit(cl_engine *e, cl_conn *c)
         parents[i] = x->parents[i];
     r.n_tunnel_parents = np;
     r.tunnel_parents = parents;
+
+    unsigned nf = x ? x->n_failed : 0;
+    for (unsigned i = 0; i < nf; i++)
+        failed[i] = x->failed[i];
+    r.n_failed_service = nf;
+    r.failed_service = failed;
 
     r.has_orig_l2 = c->has_l2[0] && !mac_is_zero(c->l2[0]);
     r.has_resp_l2 = c->has_l2[1] && !mac_is_zero(c->l2[1]);

@@ -70,12 +70,26 @@ static uint64_t conn_size(const cl_conn *c)
     return n;
 }
 
+/* dpd.zeek's analyzer_violation_info and analyzer_failed: within the first
+ * 10 KiB a violation of a confirmed service takes it back out of `service`
+ * (or, with DPD::track_removed_services_in_connection, adds "-name" beside
+ * it) and lists it in failed_service. */
 void cl_analyzer_violation(cl_engine *e, cl_conn *c, uint8_t analyzer, const char *service)
 {
-    (void)e;
     c->analyzers &= (uint8_t)~analyzer;
-    if (conn_size(c) <= DPD_IGNORE_VIOLATIONS_AFTER)
+    if (conn_size(c) > DPD_IGNORE_VIOLATIONS_AFTER || !cl_conn_has_service(c, service))
+        return;
+    cl_conn_add_failed_service(c, service);
+    if (!e->cfg.dpd_track_removed_services) {
         cl_conn_remove_service(c, service);
+        return;
+    }
+    char removed[16];
+    if (strlen(service) + 2 <= sizeof removed) {
+        removed[0] = '-';
+        strcpy(removed + 1, service);
+        cl_conn_add_service(c, removed);
+    }
 }
 
 bool cl_addr_multicast(const cl_addr *a)

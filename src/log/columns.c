@@ -42,6 +42,7 @@ static const struct {
     [COL_COMMUNITY_ID] = {"community_id", "string"},
     [COL_CTX_VLAN] = {"id.ctx.vlan", "int"},
     [COL_CTX_INNER_VLAN] = {"id.ctx.inner_vlan", "int"},
+    [COL_FAILED_SERVICE] = {"failed_service", "set[string]"},
 };
 
 const char *col_name(col_id c)
@@ -192,6 +193,13 @@ static void get_optional(col_id c, const cl_conn_record *r, col_value *v)
     case COL_COMMUNITY_ID: set_string(v, r->community_id, true); break;
     case COL_CTX_VLAN: set_int(v, r->ctx_vlan); break;
     case COL_CTX_INNER_VLAN: set_int(v, r->ctx_inner_vlan); break;
+    case COL_FAILED_SERVICE:
+        if (r->n_failed_service && r->failed_service) {
+            v->kind = VAL_SET;
+            v->set = r->failed_service;
+            v->len = r->n_failed_service;
+        }
+        break;
     default: break;
     }
 }

@@ -20,6 +20,7 @@ typedef enum col_id {
     /* Optional columns: COL_N_DEFAULT - 1 + their cl_column number. */
     COL_IP_PROTO = COL_N_DEFAULT, COL_ORIG_L2, COL_RESP_L2, COL_VLAN, COL_INNER_VLAN,
     COL_PPPOE, COL_SPECULATIVE, COL_COMMUNITY_ID, COL_CTX_VLAN, COL_CTX_INNER_VLAN,
+    COL_FAILED_SERVICE,
     COL_N_ALL
 } col_id;
 

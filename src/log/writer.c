@@ -94,7 +94,7 @@ static int check_options(const cl_writer_options *opt, char *err, size_t errlen)
         return -1;
     }
     for (size_t i = 0; i < opt->n_extra; i++) {
-        if (opt->extra[i] < CL_COL_IP_PROTO || opt->extra[i] > CL_COL_CTX_INNER_VLAN) {
+        if (opt->extra[i] < CL_COL_IP_PROTO || opt->extra[i] > CL_COL_FAILED_SERVICE) {
             set_err(err, errlen, "writer: unknown extra column");
             return -1;
         }

@@ -67,6 +67,8 @@ typedef struct pb_rec {
     char service[64];
     bool has_history;
     bool has_service;
+    char failed[4][16];         /* failed_service, copied */
+    size_t n_failed;
 } pb_rec;
 
 typedef struct pb_ctx {
@@ -85,6 +87,14 @@ static inline void pb_on_record(const cl_conn_record *rec, void *user)
         c->recs = (pb_rec *)realloc(c->recs, c->cap * sizeof *c->recs);
         if (!c->recs)
             abort();
+        /* The copies point into themselves: point them at their new place. */
+        for (size_t i = 0; i < c->n; i++) {
+            pb_rec *q = &c->recs[i];
+            q->r.uid = q->uid;
+            q->r.conn_state = q->conn_state;
+            q->r.history = q->has_history ? q->history : NULL;
+            q->r.service = q->has_service ? q->service : NULL;
+        }
     }
     pb_rec *p = &c->recs[c->n++];
     memset(p, 0, sizeof *p);
@@ -103,6 +113,10 @@ static inline void pb_on_record(const cl_conn_record *rec, void *user)
     p->r.service = p->has_service ? p->service : NULL;
     p->r.n_tunnel_parents = 0;
     p->r.tunnel_parents = NULL;
+    for (size_t i = 0; i < rec->n_failed_service && i < 4; i++)
+        snprintf(p->failed[p->n_failed++], sizeof p->failed[0], "%s", rec->failed_service[i]);
+    p->r.n_failed_service = 0;
+    p->r.failed_service = NULL;
     p->r.speculative_service = NULL;
     p->r.community_id = NULL;
 }

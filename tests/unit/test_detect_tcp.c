@@ -382,6 +382,12 @@ static void test_ftp_reply_without_code_is_violation(void)
 {
     ftp_session("USER anonymous\r\n", "hello there\r\n");
     CHECK_STR(service_of(21), "-");
+    CHECK_EQ_INT(C.n, 1);
+    if (C.n == 1) { /* the failed-service-logging column */
+        CHECK_EQ_INT(C.recs[0].n_failed, 1);
+        if (C.recs[0].n_failed == 1)
+            CHECK_STR(C.recs[0].failed[0], "ftp");
+    }
     pb_free(&C);
 
     ftp_session("USER anonymous\r\n", "099 too small\r\n");
@@ -461,6 +467,32 @@ static void test_ftp_nvt_line_limit(void)
         CHECK_STR(C.recs[0].r.service, NULL); /* the word was too long to count */
     }
     pb_free(&C);
+}
+
+/* DPD::track_removed_services_in_connection: the failed service stays,
+ * followed by "-name"; a violation before any confirmation lists nothing. */
+static void test_dpd_track_removed_services(void)
+{
+    static const char greeting[] = "220 ready\r\n", user[] = "USER anonymous\r\n",
+                      junk[] = "hello there\r\n";
+    cl_config cfg;
+    cl_config_init(&cfg);
+    CHECK(cl_config_set(&cfg, "DPD::track_removed_services_in_connection", "T") == 0);
+    start_cfg(&cfg);
+    handshake(21);
+    send_data(false, 21, greeting, sizeof greeting - 1);
+    send_data(true, 21, user, sizeof user - 1);
+    send_data(false, 21, junk, sizeof junk - 1);
+    CHECK_STR(service_of(21), "ftp,-ftp");
+    pb_free(&C);
+
+    start_cfg(&cfg);
+    handshake(21);
+    send_data(false, 21, junk, sizeof junk - 1);
+    CHECK_STR(service_of(21), "-");
+    CHECK(C.n == 1 && C.recs[0].n_failed == 0);
+    pb_free(&C);
+    CHECK(cl_column_parse("failed_service") == CL_COL_FAILED_SERVICE);
 }
 
 static void test_ftp_not_on_other_ports(void)
@@ -566,4 +598,5 @@ TEST_MAIN(test_ssl_by_port, test_ssl_by_signatures, test_ssl_not_tls_on_443,
           test_ftp_multiline_reply_is_fine, test_ftp_reply_without_code_is_violation,
           test_ftp_overlong_command_ignored, test_ftp_short_or_binary_word_ignored,
           test_ftp_not_on_other_ports, test_ftp_nvt_line_limit,
-          test_registered_analyzer_port, test_telnet_line_limit, test_rsh_line_limit)
+          test_registered_analyzer_port, test_telnet_line_limit, test_rsh_line_limit,
+          test_dpd_track_removed_services)
