@@ -134,6 +134,9 @@ typedef struct cl_config {
      * "" (bare mode: none) or a comma list of lower-case analyzer names
      * ("http,dns,ssl"). Service detection reads this. */
     char analyzers[256];
+    /* Analyzer::requested_analyzers: analyzers enabled even after
+     * Analyzer::disable_all (comma list, as `analyzers`). */
+    char requested_analyzers[128];
 
     /* Analyzer::register_for_port: analyzers attached to more TCP ports,
      * whatever `analyzers` says (cl_config_register_port). */

@@ -431,6 +431,19 @@ int cl_config_set(cl_config *cfg, const char *name, const char *value)
             cfg->analyzers[0] = '\0';
         return 0;
     }
+    if (strcmp(name, "Analyzer::requested_analyzers") == 0) {
+        /* A comma list of names ("http,dns"), added to those requested. */
+        size_t have = strlen(cfg->requested_analyzers), n = strlen(value);
+        if (n == 0 || have + 1 + n + 1 > sizeof cfg->requested_analyzers)
+            return -1;
+        for (size_t i = 0; i < n; i++)
+            if (!islower((unsigned char)value[i]) && value[i] != ',' && value[i] != '_')
+                return -1;
+        if (have)
+            cfg->requested_analyzers[have++] = ',';
+        memcpy(cfg->requested_analyzers + have, value, n + 1);
+        return 0;
+    }
     for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
         const setting *st = &settings[i];
         if (strcmp(st->name, name) != 0)

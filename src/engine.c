@@ -602,6 +602,13 @@ static void dispatch_timers(cl_engine *e, unsigned max)
 /* Public API                                                        */
 /* ---------------------------------------------------------------- */
 
+/* Loaded with its scripts, or requested after Analyzer::disable_all. */
+static bool analyzer_on(const cl_config *cfg, const char *name)
+{
+    return cl_analyzer_loaded(cfg->analyzers, name) ||
+           (cfg->requested_analyzers[0] && cl_analyzer_loaded(cfg->requested_analyzers, name));
+}
+
 cl_engine *cl_engine_new(const cl_config *cfg, cl_record_fn on_record, void *user, char *err,
                          size_t errlen)
 {
@@ -615,12 +622,12 @@ cl_engine *cl_engine_new(const cl_config *cfg, cl_record_fn on_record, void *use
     e->on_record = on_record;
     e->user = user;
     e->local_nets = cfg->local_nets;
-    e->dns_analyzer = cl_analyzer_loaded(cfg->analyzers, "dns");
-    e->ntp_analyzer = cl_analyzer_loaded(cfg->analyzers, "ntp");
-    e->http_analyzer = cl_analyzer_loaded(cfg->analyzers, "http");
-    e->ssh_analyzer = cl_analyzer_loaded(cfg->analyzers, "ssh");
-    e->ssl_analyzer = cl_analyzer_loaded(cfg->analyzers, "ssl");
-    e->ftp_analyzer = cl_analyzer_loaded(cfg->analyzers, "ftp");
+    e->dns_analyzer = analyzer_on(cfg, "dns");
+    e->ntp_analyzer = analyzer_on(cfg, "ntp");
+    e->http_analyzer = analyzer_on(cfg, "http");
+    e->ssh_analyzer = analyzer_on(cfg, "ssh");
+    e->ssl_analyzer = analyzer_on(cfg, "ssl");
+    e->ftp_analyzer = analyzer_on(cfg, "ftp");
     for (unsigned i = 0; i < cfg->n_analyzer_ports && i < sizeof e->reg_bits; i++) {
         e->reg_bits[i] = cl_analyzer_bit(cfg->analyzer_ports[i].analyzer);
         e->reg_any |= e->reg_bits[i];

@@ -495,6 +495,31 @@ static void test_dpd_track_removed_services(void)
     CHECK(cl_column_parse("failed_service") == CL_COL_FAILED_SERVICE);
 }
 
+/* Analyzer::disable_all, then Analyzer::requested_analyzers: only the
+ * requested analyzers run (and no ConnSize: the packet counts are unset). */
+static void test_requested_analyzers(void)
+{
+    cl_config cfg;
+    cl_config_init(&cfg);
+    CHECK(cl_config_set(&cfg, "Analyzer::disable_all", "T") == 0);
+    CHECK(cl_config_set(&cfg, "Analyzer::requested_analyzers", "http") == 0);
+    CHECK(cl_config_set(&cfg, "Analyzer::requested_analyzers", "HTTP") == -1);
+    start_cfg(&cfg);
+    handshake(80);
+    send_data(true, 80, req, sizeof req - 1);
+    CHECK_STR(service_of(80), "http");
+    CHECK(C.n == 1 && C.recs[0].r.pkts_unset);
+    pb_free(&C);
+
+    cl_config_init(&cfg);
+    CHECK(cl_config_set(&cfg, "Analyzer::disable_all", "T") == 0);
+    start_cfg(&cfg);
+    handshake(80);
+    send_data(true, 80, req, sizeof req - 1);
+    CHECK_STR(service_of(80), "-");
+    pb_free(&C);
+}
+
 static void test_ftp_not_on_other_ports(void)
 {
     static const char user[] = "USER anonymous\r\n";
@@ -599,4 +624,4 @@ TEST_MAIN(test_ssl_by_port, test_ssl_by_signatures, test_ssl_not_tls_on_443,
           test_ftp_overlong_command_ignored, test_ftp_short_or_binary_word_ignored,
           test_ftp_not_on_other_ports, test_ftp_nvt_line_limit,
           test_registered_analyzer_port, test_telnet_line_limit, test_rsh_line_limit,
-          test_dpd_track_removed_services)
+          test_dpd_track_removed_services, test_requested_analyzers)
