@@ -12,6 +12,7 @@
 
 #include "engine.h"
 #include "detect/detect.h"
+#include "detect/detect_int.h"
 #include "site/netlist.h"
 
 #define CL_SLAB_CONNS 1024
@@ -387,6 +388,8 @@ static cl_skip handle_tcp(cl_engine *e, const cl_pkt_ctx *ctx)
             return CL_SKIP_NONE;
         }
         cl_detect_tcp_attach(e, c);
+        if (e->n_expected)
+            cl_expect_apply(e, c);
         if (h.flags & CL_TH_SYN)
             c->an_state |= CL_AS_SYN_FIRST;
         conn_announce(e, c, ctx);
@@ -785,6 +788,7 @@ void cl_engine_free(cl_engine *e)
     cl_table_free(&e->table);
     cl_timers_free(&e->timers);
     free(e->tunnel_ids);
+    cl_expect_free(e);
     if (e->frag)
         cl_frag_free(e->frag);
     free(e);

@@ -55,6 +55,15 @@ typedef struct cl_tunnel_id {
 
 #define CL_MAX_TUNNEL_IDS 4096
 
+/* One expected connection (Analyzer::schedule_analyzer). */
+typedef struct cl_expectation {
+    cl_addr orig, resp;
+    uint16_t resp_p;
+    bool any_orig;
+    double expires;
+    char service[16];
+} cl_expectation;
+
 struct cl_engine {
     cl_config cfg;
     cl_record_fn on_record;
@@ -85,6 +94,10 @@ struct cl_engine {
      * cfg.analyzer_ports, and all of them together. */
     uint8_t reg_bits[32];
     uint8_t reg_any;
+
+    /* Expected connections (src/detect/expect.c), a ring of at most 256. */
+    struct cl_expectation *expected;
+    size_t n_expected, expect_next;
 
     cl_tunnel_id *tunnel_ids;
     size_t n_tunnel_ids;

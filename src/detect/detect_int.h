@@ -30,6 +30,15 @@ void cl_ntp_message(struct cl_engine *e, struct cl_conn *c, bool is_orig, const 
 void cl_analyzer_violation(struct cl_engine *e, struct cl_conn *c, uint8_t analyzer,
                            const char *service);
 
+/* Expected connections (expect.c), Zeek's Analyzer::schedule_analyzer:
+ * a TCP connection from `orig` (NULL: any address) to resp:resp_p created
+ * within `timeout` seconds gets `service`. */
+void cl_expect_add(struct cl_engine *e, const cl_addr *orig, const cl_addr *resp,
+                   uint16_t resp_p, double timeout, const char *service);
+/* A new TCP connection: add the services it was expected with. */
+void cl_expect_apply(struct cl_engine *e, struct cl_conn *c);
+void cl_expect_free(struct cl_engine *e);
+
 /* IPv4 224.x.x.x or IPv6 ff00::/8, as Zeek's IPAddr::IsMulticast. */
 bool cl_addr_multicast(const cl_addr *a);
 

@@ -9,6 +9,7 @@
  * first NEWKEYS message. We see only in-order payload; a gap ends the
  * analysis of that direction, as it mostly does in Zeek.
  */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -81,6 +82,20 @@ typedef struct ftp_dir {
     uint32_t nvt_len;           /* bytes in Zeek's NVT line buffer */
 } ftp_dir;
 
+/* The text of FTP control lines, kept only on FTP connections: enough of
+ * each line for PORT, EPRT and the 227/229 replies that announce a data
+ * channel. */
+#define FTP_TEXT_MAX 128
+typedef struct ftp_text {
+    char line[2][FTP_TEXT_MAX];
+    uint8_t len[2];
+    char cmd[8];                /* the client's last command word, upper case */
+    bool auth_tls;              /* the last AUTH asked for TLS */
+    uint64_t seen[2];           /* stream bytes seen in each direction */
+    uint64_t line_end;          /* stream offset after the server's current line */
+    uint64_t head_base[2];      /* after AUTH TLS: where the TLS streams start */
+} ftp_text;
+
 /* Telnet and RSH: only the length of the line being buffered matters. */
 enum { RSH_PROLOG = 0, RSH_CLIENT_USER, RSH_SERVER_USER, RSH_LINES };
 
@@ -96,6 +111,7 @@ struct cl_stream_state {
     uint8_t sigs;
     bool http_done, ssh_done, ssl_done, ftp_done;
     bool ftp_confirmed;
+    ftp_text *ftp_text;         /* NULL unless FTP is attached */
     ssh_dir ssh[2];
     ftp_dir ftp[2];
     bool login_done;
@@ -281,26 +297,175 @@ static bool ftp_reply_ok(ftp_dir *d)
  * drops that byte and reports a limit reached (X). */
 #define NVT_MAX_LINE (16u * 1024 * 1024 - 100)
 
+/* "h1,h2,h3,h4,p1,p2" (Zeek's parse_ftp_port): an IPv4 address and port. */
+static bool ftp_parse_port(const char *p, cl_addr *a, uint16_t *port)
+{
+    unsigned v[6];
+    for (int i = 0; i < 6; i++) {
+        while (*p == ' ')
+            p++;
+        if (!is_digit((uint8_t)*p))
+            return false;
+        unsigned x = 0;
+        while (is_digit((uint8_t)*p) && x <= 255)
+            x = x * 10 + (unsigned)(*p++ - '0');
+        if (x > 255 || (i < 5 && *p++ != ','))
+            return false;
+        v[i] = x;
+    }
+    memset(a, 0, sizeof *a);
+    a->b[10] = a->b[11] = 0xff;
+    for (int i = 0; i < 4; i++)
+        a->b[12 + i] = (uint8_t)v[i];
+    *port = (uint16_t)(v[4] << 8 | v[5]);
+    return true;
+}
+
+/* A 227 reply's address: after '(', else the digits before the first ','
+ * (Zeek's parse_ftp_pasv). */
+static bool ftp_parse_pasv(const char *msg, cl_addr *a, uint16_t *port)
+{
+    const char *p = strchr(msg, '(');
+    if (p)
+        p++;
+    else if ((p = strchr(msg, ',')) != NULL) {
+        while (p > msg && is_digit((uint8_t)p[-1]))
+            p--;
+    } else
+        return false;
+    return ftp_parse_port(p, a, port);
+}
+
+/* "|1|132.235.1.2|6275|" or "|2|::1|6275|" (RFC 2428; EPRT's argument, and
+ * inside the parentheses of a 229 reply with an empty address). `has_addr`
+ * tells whether an address was given. */
+static bool ftp_parse_eprt(const char *p, cl_addr *a, bool *has_addr, uint16_t *port)
+{
+    char delim = *p, field[3][64];
+    if (delim < 33 || delim > 126)
+        return false;
+    p++;
+    for (int i = 0; i < 3; i++) {
+        const char *end = strchr(p, delim);
+        if (!end || (size_t)(end - p) >= sizeof field[i])
+            return false;
+        memcpy(field[i], p, (size_t)(end - p));
+        field[i][end - p] = '\0';
+        p = end + 1;
+    }
+    char *stop;
+    unsigned long v = strtoul(field[2], &stop, 10);
+    if (!field[2][0] || *stop || v > 65535)
+        return false;
+    *port = (uint16_t)v;
+    *has_addr = field[1][0] != '\0';
+    memset(a, 0, sizeof *a);
+    if (!*has_addr)
+        return true;
+    if (strcmp(field[0], "1") == 0) {
+        a->b[10] = a->b[11] = 0xff;
+        return inet_pton(AF_INET, field[1], a->b + 12) == 1;
+    }
+    return strcmp(field[0], "2") == 0 && inet_pton(AF_INET6, field[1], a->b) == 1;
+}
+
+/* scripts/base/protocols/ftp: PORT and EPRT (active) and the replies to
+ * PASV and EPSV (passive) announce a data channel, expected for 5 minutes
+ * and logged as "ftp-data". */
+#define FTP_DATA_EXPECT 300.0
+
+static void ftp_data_channel(cl_engine *e, cl_conn *c, ftp_text *t, int dir)
+{
+    char *line = t->line[dir];
+    line[t->len[dir]] = '\0';
+    cl_addr a;
+    uint16_t port;
+    bool has_addr = true;
+    if (dir == 0) {
+        const char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        size_t n = 0;
+        while (p[n] && p[n] != ' ' && p[n] != '\t' && p[n] != '\r')
+            n++;
+        t->cmd[0] = '\0';
+        if (n < sizeof t->cmd) {
+            for (size_t i = 0; i < n; i++)
+                t->cmd[i] = (char)(p[i] >= 'a' && p[i] <= 'z' ? p[i] - 32 : p[i]);
+            t->cmd[n] = '\0';
+        }
+        const char *arg = p + n;
+        while (*arg == ' ')
+            arg++;
+        if (strcmp(t->cmd, "AUTH") == 0)
+            t->auth_tls = strcmp(arg, "TLS") == 0;
+        bool ok = (strcmp(t->cmd, "PORT") == 0 && ftp_parse_port(arg, &a, &port)) ||
+                  (strcmp(t->cmd, "EPRT") == 0 && ftp_parse_eprt(arg, &a, &has_addr, &port) &&
+                   has_addr);
+        if (ok)
+            cl_expect_add(e, cl_conn_resp_h(c), &a, port, FTP_DATA_EXPECT, "ftp-data");
+        return;
+    }
+    bool ok = false;
+    if (strncmp(line, "227", 3) == 0 && strcmp(t->cmd, "PASV") == 0) {
+        ok = ftp_parse_pasv(line + 3, &a, &port);
+    } else if (strncmp(line, "229", 3) == 0 && strcmp(t->cmd, "EPSV") == 0) {
+        const char *open = strchr(line, '(');
+        ok = open && ftp_parse_eprt(open + 1, &a, &has_addr, &port);
+        if (ok && !has_addr)
+            a = *cl_conn_resp_h(c);
+    }
+    if (ok)
+        cl_expect_add(e, cl_conn_orig_h(c), &a, port, FTP_DATA_EXPECT, "ftp-data");
+}
+
+/* "234" to "AUTH TLS": Zeek's FTP analyzer hands the rest of both streams
+ * to an SSL analyzer. Its TLS hellos start where the 234 line ended and at
+ * the client's next byte. */
+static void ftp_start_tls(cl_conn *c, cl_stream_state *s)
+{
+    ftp_text *t = s->ftp_text;
+    t->head_base[0] = t->seen[0];
+    t->head_base[1] = t->line_end;
+    s->head_len[0] = s->head_len[1] = 0;
+    s->sigs &= (uint8_t)~(SIG_SSL_ORIG | SIG_SSL_RESP);
+    c->analyzers |= CL_AN_SSL;
+    s->ssl_done = false;
+    s->ftp_done = true;
+}
+
 static void ftp_line(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir)
 {
     ftp_dir *d = &s->ftp[dir];
+    bool fresh_reply = dir == 1 && !d->in_multi;
     if (dir == 0)
         ftp_command(c, s, d);
     else if (!ftp_reply_ok(d)) {
         cl_analyzer_violation(e, c, CL_AN_FTP, "ftp");
         s->ftp_done = true;
     }
+    if (s->ftp_text && !s->ftp_done && (dir == 0 || fresh_reply)) {
+        ftp_data_channel(e, c, s->ftp_text, dir);
+        if (dir == 1 && s->ftp_text->auth_tls && strncmp(s->ftp_text->line[1], "234", 3) == 0)
+            ftp_start_tls(c, s);
+    }
+    if (s->ftp_text)
+        s->ftp_text->len[dir] = 0;
     d->len = 0;
     d->nvt_len = 0;
     d->word_len = 0;
     d->word_ended = d->word_bad = false;
 }
 
-static void ftp_feed(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, const uint8_t *p,
-                     uint32_t n)
+static void ftp_feed(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, uint64_t off,
+                     const uint8_t *p, uint32_t n)
 {
     ftp_dir *d = &s->ftp[dir];
+    if (s->ftp_text)
+        s->ftp_text->seen[dir] = off + n;
     for (uint32_t i = 0; i < n && !s->ftp_done; i++) {
+        if (s->ftp_text)
+            s->ftp_text->line_end = off + i + 1;
         if (d->nvt_len >= NVT_MAX_LINE) {
             cl_hist_check(c, 0x400, 'X');
             ftp_line(e, c, s, dir);
@@ -315,6 +480,9 @@ static void ftp_feed(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, cons
         if (d->len < 255)
             d->len++;
         d->nvt_len++;
+        ftp_text *t = s->ftp_text;
+        if (t && t->len[dir] < FTP_TEXT_MAX - 1 && p[i] != '\r')
+            t->line[dir][t->len[dir]++] = (char)p[i];
         if (dir == 0)
             ftp_command_byte(d, p[i]);
     }
@@ -715,6 +883,8 @@ void cl_detect_tcp_attach(const cl_engine *e, cl_conn *c)
 
 void cl_detect_release(cl_conn *c)
 {
+    if (c->stream)
+        free(c->stream->ftp_text);
     free(c->stream);
     c->stream = NULL;
 }
@@ -741,6 +911,8 @@ static cl_stream_state *state_of(cl_engine *e, cl_conn *c)
     s->ssh_done = !e->ssh_analyzer && !(c->analyzers & CL_AN_SSH);
     s->ssl_done = !e->ssl_analyzer && !(c->analyzers & CL_AN_SSL);
     s->ftp_done = !(c->analyzers & CL_AN_FTP);
+    if (!s->ftp_done)
+        s->ftp_text = calloc(1, sizeof *s->ftp_text); /* NULL: no data channels */
     s->login_done = !(c->analyzers & (CL_AN_TELNET | CL_AN_RSH));
     /* A connection picked up mid-stream has no RSH prolog to wait for. */
     if (!(c->an_state & CL_AS_SYN_FIRST))
@@ -757,12 +929,15 @@ void cl_detect_tcp_data(cl_engine *e, cl_conn *c, bool is_orig, uint64_t off,
     if (!s)
         return;
     int dir = is_orig ? 0 : 1;
-    if (off == s->head_len[dir] && off < HEAD_MAX) {
-        uint32_t k = HEAD_MAX - (uint32_t)off;
+    /* The head: a direction's first bytes (after FTP's AUTH TLS, the
+     * first bytes of its TLS stream). */
+    uint64_t base = s->ftp_text ? s->ftp_text->head_base[dir] : 0;
+    if (off >= base && off - base == s->head_len[dir] && s->head_len[dir] < HEAD_MAX) {
+        uint32_t k = HEAD_MAX - s->head_len[dir];
         if (k > len)
             k = len;
-        memcpy(s->head[dir] + off, data, k);
-        s->head_len[dir] = (uint8_t)(off + k);
+        memcpy(s->head[dir] + s->head_len[dir], data, k);
+        s->head_len[dir] = (uint8_t)(s->head_len[dir] + k);
     }
     /* Connections picked up mid-stream (first packet without SYN) get no
      * HTTP in Zeek's corpus (core.mpls-in-vlan), while SYN-ACK-first ones
@@ -774,7 +949,7 @@ void cl_detect_tcp_data(cl_engine *e, cl_conn *c, bool is_orig, uint64_t off,
     if (!s->ssl_done)
         ssl_step(e, c, s);
     if (!s->ftp_done)
-        ftp_feed(e, c, s, dir, data, len);
+        ftp_feed(e, c, s, dir, off, data, len);
     if (!s->login_done)
         login_feed(c, s, dir, data, len);
     if (!s->ssh_done) {

@@ -520,6 +520,75 @@ static void test_requested_analyzers(void)
     pb_free(&C);
 }
 
+/* FTP data channels (scripts/base/protocols/ftp): PASV/EPSV replies and
+ * PORT/EPRT commands make the announced connection "ftp-data" for 5 min. */
+static void data_conn(const char *from, uint16_t sport, const char *to, uint16_t dport)
+{
+    pb_tcp(&C, now += 0.01, from, sport, to, dport, PB_SYN, 7000, 0, 0);
+    pb_tcp(&C, now += 0.01, to, dport, from, sport, PB_SYN | PB_ACK, 9000, 7001, 0);
+}
+
+static void test_ftp_data_channels(void)
+{
+    /* passive: the client connects to the port the 227 reply names */
+    ftp_session("PASV\r\n", "227 Entering Passive Mode (10,0,0,2,200,10).\r\n");
+    data_conn(A, 40001, B, 51210);
+    data_conn(A, 40002, B, 51211); /* not announced */
+    CHECK_STR(service_of(51210), "ftp-data");
+    CHECK_STR(service_of(51211), "-");
+    pb_free(&C);
+
+    /* a 227 that answers no PASV announces nothing */
+    ftp_session("NOOP\r\n", "227 Entering Passive Mode (10,0,0,2,200,10).\r\n");
+    data_conn(A, 40001, B, 51210);
+    CHECK_STR(service_of(51210), "-");
+    pb_free(&C);
+
+    /* extended passive: the control connection's server, this port */
+    ftp_session("EPSV\r\n", "229 Entering Extended Passive Mode (|||6446|)\r\n");
+    data_conn(A, 40001, B, 6446);
+    CHECK_STR(service_of(6446), "ftp-data");
+    pb_free(&C);
+
+    /* active: the server connects to the client's announced port ... */
+    ftp_session("PORT 10,0,0,1,156,64\r\n", NULL);
+    data_conn(B, 20, A, 40000);
+    CHECK_STR(service_of(40000), "ftp-data");
+    pb_free(&C);
+
+    ftp_session("EPRT |1|10.0.0.1|6275|\r\n", NULL);
+    data_conn(B, 20, A, 6275);
+    CHECK_STR(service_of(6275), "ftp-data");
+    pb_free(&C);
+
+    /* ... but only within 5 minutes, and only from the server */
+    ftp_session("PORT 10,0,0,1,156,64\r\n", NULL);
+    data_conn("10.0.0.9", 20, A, 40000);
+    CHECK_STR(service_of(40000), "-");
+    pb_free(&C);
+
+    ftp_session("PORT 10,0,0,1,156,64\r\n", NULL);
+    now += 301;
+    data_conn(B, 20, A, 40000);
+    CHECK_STR(service_of(40000), "-");
+    pb_free(&C);
+}
+
+/* "234" to "AUTH TLS": the control channel turns into TLS, and the SSL
+ * analyzer sees the client hello that follows. */
+static void test_ftp_auth_tls(void)
+{
+    ftp_session("AUTH TLS\r\n", "234 Proceed with negotiation.\r\n");
+    send_data(true, 21, client_hello, sizeof client_hello);
+    CHECK_STR(service_of(21), "ftp,ssl");
+    pb_free(&C);
+
+    ftp_session("AUTH SSL\r\n", "234 Proceed with negotiation.\r\n");
+    send_data(true, 21, client_hello, sizeof client_hello);
+    CHECK_STR(service_of(21), "ftp"); /* no TLS hand-off: client junk is ignored */
+    pb_free(&C);
+}
+
 static void test_ftp_not_on_other_ports(void)
 {
     static const char user[] = "USER anonymous\r\n";
@@ -624,4 +693,5 @@ TEST_MAIN(test_ssl_by_port, test_ssl_by_signatures, test_ssl_not_tls_on_443,
           test_ftp_overlong_command_ignored, test_ftp_short_or_binary_word_ignored,
           test_ftp_not_on_other_ports, test_ftp_nvt_line_limit,
           test_registered_analyzer_port, test_telnet_line_limit, test_rsh_line_limit,
-          test_dpd_track_removed_services, test_requested_analyzers)
+          test_dpd_track_removed_services, test_requested_analyzers, test_ftp_data_channels,
+          test_ftp_auth_tls)
