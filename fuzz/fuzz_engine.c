@@ -37,11 +37,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (opt & 4)
         cfg.max_conns = 3;
     cfg.community_id = opt & 8;
+    if (opt & 16) {
+        /* the analyzers only a registration attaches, and DPD's tracking */
+        cl_config_register_port(&cfg, "telnet", 23);
+        cl_config_register_port(&cfg, "rsh", 514);
+        cl_config_register_port(&cfg, "ftp", 80);
+        cfg.dpd_track_removed_services = true;
+    }
     cl_writer_options wo = {.format = (opt & 2) ? CL_FORMAT_JSON : CL_FORMAT_TSV,
                             .path = "/dev/null"};
     wo.extra[wo.n_extra++] = CL_COL_IP_PROTO;
     wo.extra[wo.n_extra++] = CL_COL_COMMUNITY_ID;
     wo.extra[wo.n_extra++] = CL_COL_ORIG_L2_ADDR;
+    wo.extra[wo.n_extra++] = CL_COL_FAILED_SERVICE;
     char err[256];
     cl_writer *w = cl_writer_new(&wo, err, sizeof err);
     if (!w)

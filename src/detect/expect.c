@@ -44,15 +44,20 @@ void cl_expect_apply(cl_engine *e, cl_conn *c)
 {
     const cl_addr *oh = cl_conn_orig_h(c), *rh = cl_conn_resp_h(c);
     uint16_t rp = cl_conn_resp_p(c);
+    bool live = false;
     for (size_t i = 0; i < e->n_expected; i++) {
         const cl_expectation *x = &e->expected[i];
-        if (x->resp_p != rp || x->expires <= e->network_time ||
-            memcmp(&x->resp, rh, sizeof *rh) != 0)
+        if (x->expires <= e->network_time)
+            continue;
+        live = true;
+        if (x->resp_p != rp || memcmp(&x->resp, rh, sizeof *rh) != 0)
             continue;
         if (!x->any_orig && memcmp(&x->orig, oh, sizeof *oh) != 0)
             continue;
         cl_conn_add_service(c, x->service);
     }
+    if (!live) /* all expired: new connections need not look any more */
+        e->n_expected = e->expect_next = 0;
 }
 
 void cl_expect_free(cl_engine *e)
