@@ -137,7 +137,7 @@ typedef struct cl_conn {
     int32_t vlan, inner_vlan, pppoe_session;
 
     uint8_t tunnel_flags;           /* CL_TF_*: state of a UDP tunnel's outer flow */
-    uint8_t analyzers;              /* CL_AN_*: application analyzers attached */
+    uint16_t analyzers;             /* CL_AN_*: application analyzers attached */
     uint8_t an_state;               /* their per-connection memory */
     struct cl_stream_state *stream; /* TCP stream analysis, while it lasts */
     struct cl_conn_ext *ext;        /* rarely needed fields, NULL until needed */

@@ -39,15 +39,17 @@ uint8_t cl_analyzer_bit(const char *name)
     return 0;
 }
 
-uint8_t cl_detect_udp_attach(const cl_engine *e, uint16_t resp_port)
+uint16_t cl_detect_udp_attach(const cl_engine *e, uint16_t resp_port)
 {
-    uint8_t a = 0;
-    /* Ports from Zeek's scripts/base/protocols/{dns,ntp}/main.zeek. */
+    uint16_t a = 0;
+    /* Ports from Zeek's scripts/base/protocols/{dns,ntp,dhcp}/main.zeek. */
     if (e->dns_analyzer &&
         (resp_port == 53 || resp_port == 137 || resp_port == 5353 || resp_port == 5355))
         a |= CL_AN_DNS;
     if (e->ntp_analyzer && resp_port == 123)
         a |= CL_AN_NTP;
+    if (e->dhcp_analyzer && (resp_port == 67 || resp_port == 68 || resp_port == 4011))
+        a |= CL_AN_DHCP;
     return a;
 }
 
@@ -57,6 +59,8 @@ void cl_detect_udp(cl_engine *e, cl_conn *c, bool is_orig, const uint8_t *payloa
         cl_dns_message(e, c, is_orig, payload, len);
     if (c->analyzers & CL_AN_NTP)
         cl_ntp_message(e, c, is_orig, payload, len);
+    if (c->analyzers & CL_AN_DHCP)
+        cl_dhcp_message(e, c, payload, len);
 }
 
 static uint64_t conn_size(const cl_conn *c)
@@ -74,9 +78,9 @@ static uint64_t conn_size(const cl_conn *c)
  * 10 KiB a violation of a confirmed service takes it back out of `service`
  * (or, with DPD::track_removed_services_in_connection, adds "-name" beside
  * it) and lists it in failed_service. */
-void cl_analyzer_violation(cl_engine *e, cl_conn *c, uint8_t analyzer, const char *service)
+void cl_analyzer_violation(cl_engine *e, cl_conn *c, uint16_t analyzer, const char *service)
 {
-    c->analyzers &= (uint8_t)~analyzer;
+    c->analyzers &= (uint16_t)~analyzer;
     if (conn_size(c) > DPD_IGNORE_VIOLATIONS_AFTER || !cl_conn_has_service(c, service))
         return;
     cl_conn_add_failed_service(c, service);

@@ -25,7 +25,8 @@ enum {
     CL_AN_SSL = 0x10,
     CL_AN_FTP = 0x20,
     CL_AN_TELNET = 0x40,
-    CL_AN_RSH = 0x80
+    CL_AN_RSH = 0x80,
+    CL_AN_DHCP = 0x100
 };
 
 /* cl_conn.an_state: the connection's TCP payload goes to the stream
@@ -36,7 +37,7 @@ enum {
 #define CL_AS_SYN_FIRST 0x40
 
 /* Which UDP analyzers attach to a new connection with this responder port. */
-uint8_t cl_detect_udp_attach(const struct cl_engine *e, uint16_t resp_port);
+uint16_t cl_detect_udp_attach(const struct cl_engine *e, uint16_t resp_port);
 
 /* A valid UDP datagram's payload (`len` bytes present) for the attached
  * analyzers; they may confirm a service or flip the connection. */

@@ -21,13 +21,14 @@ enum {
 
 void cl_dns_message(struct cl_engine *e, struct cl_conn *c, bool is_orig, const uint8_t *msg,
                     uint32_t len);
+void cl_dhcp_message(struct cl_engine *e, struct cl_conn *c, const uint8_t *msg, uint32_t len);
 void cl_ntp_message(struct cl_engine *e, struct cl_conn *c, bool is_orig, const uint8_t *msg,
                     uint32_t len);
 
 /* Zeek's DPD reaction to a protocol violation: the analyzer is removed;
  * a service it had confirmed is removed too unless the connection has
  * already carried more than DPD::ignore_violations_after bytes. */
-void cl_analyzer_violation(struct cl_engine *e, struct cl_conn *c, uint8_t analyzer,
+void cl_analyzer_violation(struct cl_engine *e, struct cl_conn *c, uint16_t analyzer,
                            const char *service);
 
 /* Expected connections (expect.c), Zeek's Analyzer::schedule_analyzer:

@@ -1,6 +1,6 @@
 /*
  * test_detect_udp.c - the UDP application analyzers (src/detect/): DNS
- * and NTP confirm their service, flip a connection whose first message
+ * NTP and DHCP confirm their service, flip a connection whose first message
  * came from the server (spec 1.5 #4), and DNS marks X past
  * dns_max_queries.
  */
@@ -135,6 +135,64 @@ static void test_not_loaded(void)
     pb_free(&C);
 }
 
+/* DHCP (67, 68, 4011/udp): a BOOTP message with the magic cookie and
+ * well-formed options up to the end option confirms; otherwise nothing. */
+static uint32_t dhcp_msg(uint8_t *m, uint32_t cookie, bool end_option)
+{
+    memset(m, 0, 300);
+    m[0] = 1; /* BOOTREQUEST */
+    m[1] = 1;
+    m[2] = 6;
+    m[236] = (uint8_t)(cookie >> 24);
+    m[237] = (uint8_t)(cookie >> 16);
+    m[238] = (uint8_t)(cookie >> 8);
+    m[239] = (uint8_t)cookie;
+    uint32_t n = 240;
+    m[n++] = 53; /* message type: DISCOVER */
+    m[n++] = 1;
+    m[n++] = 1;
+    m[n++] = 0; /* a pad */
+    if (end_option)
+        m[n++] = 255;
+    else {
+        m[n++] = 12; /* a host name that runs past the message */
+        m[n++] = 40;
+        m[n++] = 'x';
+    }
+    return n;
+}
+
+static void test_dhcp(void)
+{
+    uint8_t m[300];
+    uint32_t n = dhcp_msg(m, 0x63825363u, true);
+    start();
+    udp_payload(1, "0.0.0.0", 68, "255.255.255.255", 67, m, n);
+    GET_ONLY(r);
+    CHECK_STR(r->service, "dhcp");
+    pb_free(&C);
+
+    n = dhcp_msg(m, 0x63825364u, true);
+    start();
+    udp_payload(1, A, 68, B, 67, m, n);
+    GET_ONLY(r2);
+    CHECK_STR(r2->service, NULL);
+    pb_free(&C);
+
+    n = dhcp_msg(m, 0x63825363u, false);
+    start();
+    udp_payload(1, A, 68, B, 67, m, n);
+    GET_ONLY(r3);
+    CHECK_STR(r3->service, NULL);
+    pb_free(&C);
+
+    start();
+    udp_payload(1, A, 68, B, 67, m, 200); /* shorter than the BOOTP header */
+    GET_ONLY(r4);
+    CHECK_STR(r4->service, NULL);
+    pb_free(&C);
+}
+
 TEST_MAIN(test_dns_confirms, test_dns_response_first_flips, test_dns_multicast_no_flip,
           test_dns_too_many_questions, test_dns_garbage_no_service, test_ntp_server_first_flips,
-          test_ntp_short_is_violation, test_not_loaded)
+          test_ntp_short_is_violation, test_not_loaded, test_dhcp)
