@@ -16,6 +16,7 @@
 
 #include "detect/detect.h"
 #include "detect/detect_int.h"
+#include "detect/smtp.h"
 #include "engine.h"
 
 #define HEAD_MAX 48             /* stream bytes kept for the signatures */
@@ -116,6 +117,8 @@ struct cl_stream_state {
     ftp_dir ftp[2];
     bool login_done;
     login_dir login[2];
+    bool smtp_done;
+    cl_smtp *smtp;              /* NULL unless SMTP is attached */
 };
 
 /* ---------------------------------------------------------------- */
@@ -871,20 +874,25 @@ void cl_detect_tcp_attach(const cl_engine *e, cl_conn *c)
         c->analyzers |= CL_AN_SSL;
     if (e->ftp_analyzer && (port == 21 || port == 2811))
         c->analyzers |= CL_AN_FTP;
+    if (e->smtp_analyzer && (port == 25 || port == 587))
+        c->analyzers |= CL_AN_SMTP;
     if (e->reg_any) {
         for (unsigned i = 0; i < e->cfg.n_analyzer_ports && i < sizeof e->reg_bits; i++)
             if (e->cfg.analyzer_ports[i].port == port)
                 c->analyzers |= e->reg_bits[i];
     }
     if (e->http_analyzer || e->ssh_analyzer || e->ssl_analyzer ||
-        (c->analyzers & (CL_AN_HTTP | CL_AN_SSH | CL_AN_SSL | CL_AN_FTP | CL_AN_TELNET | CL_AN_RSH)))
+        (c->analyzers &
+         (CL_AN_HTTP | CL_AN_SSH | CL_AN_SSL | CL_AN_FTP | CL_AN_TELNET | CL_AN_RSH | CL_AN_SMTP)))
         c->an_state |= CL_AS_STREAM;
 }
 
 void cl_detect_release(cl_conn *c)
 {
-    if (c->stream)
+    if (c->stream) {
         free(c->stream->ftp_text);
+        cl_smtp_free(c->stream->smtp);
+    }
     free(c->stream);
     c->stream = NULL;
 }
@@ -892,7 +900,8 @@ void cl_detect_release(cl_conn *c)
 static void finish_if_done(cl_conn *c)
 {
     cl_stream_state *s = c->stream;
-    if (s && s->http_done && s->ssh_done && s->ssl_done && s->ftp_done && s->login_done) {
+    if (s && s->http_done && s->ssh_done && s->ssl_done && s->ftp_done && s->login_done &&
+        s->smtp_done) {
         c->an_state &= (uint8_t)~CL_AS_STREAM;
         cl_detect_release(c);
     }
@@ -914,6 +923,7 @@ static cl_stream_state *state_of(cl_engine *e, cl_conn *c)
     if (!s->ftp_done)
         s->ftp_text = calloc(1, sizeof *s->ftp_text); /* NULL: no data channels */
     s->login_done = !(c->analyzers & (CL_AN_TELNET | CL_AN_RSH));
+    s->smtp_done = !(c->analyzers & CL_AN_SMTP) || !(s->smtp = cl_smtp_new());
     /* A connection picked up mid-stream has no RSH prolog to wait for. */
     if (!(c->an_state & CL_AS_SYN_FIRST))
         s->login[0].rsh_state = RSH_LINES;
@@ -952,6 +962,10 @@ void cl_detect_tcp_data(cl_engine *e, cl_conn *c, bool is_orig, uint64_t off,
         ftp_feed(e, c, s, dir, off, data, len);
     if (!s->login_done)
         login_feed(c, s, dir, data, len);
+    if (!s->smtp_done) {
+        cl_smtp_feed(e, c, s->smtp, is_orig, data, len);
+        s->smtp_done = cl_smtp_done(s->smtp);
+    }
     if (!s->ssh_done) {
         ssh_dir *d = &s->ssh[dir];
         if (!d->started && off != 0)
@@ -971,6 +985,7 @@ void cl_detect_tcp_gap(cl_engine *e, cl_conn *c, bool is_orig)
     s->ssh[dir].phase = SSH_OFF;
     s->ftp_done = true; /* lines after a gap cannot be told apart */
     s->login_done = true;
+    s->smtp_done = true;
     if (s->ssh[0].phase == SSH_OFF && s->ssh[1].phase == SSH_OFF)
         s->ssh_done = true;
     if (s->head_len[dir] < HEAD_MAX)

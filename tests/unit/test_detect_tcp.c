@@ -589,6 +589,48 @@ static void test_ftp_auth_tls(void)
     pb_free(&C);
 }
 
+/* SMTP (25, 587): a known client command confirms; a server line without
+ * a reply code of 100-599 is a violation; after 220 to STARTTLS nothing
+ * is read as SMTP. */
+static void smtp_session(const char *const *lines, size_t n)
+{
+    start();
+    handshake(25);
+    for (size_t i = 0; i < n; i++) {
+        bool client = lines[i][0] == '>';
+        send_data(client, 25, lines[i] + 1, (uint32_t)strlen(lines[i] + 1));
+    }
+}
+
+static void test_smtp(void)
+{
+    static const char *const ok[] = {"<220 mx ESMTP\r\n", ">EHLO client\r\n",
+                                     "<250-mx\r\n", "<250 PIPELINING\r\n",
+                                     ">DATA\r\n", "<354 go on\r\n",
+                                     ">hello, this is no command\r\n", ">.\r\n",
+                                     "<250 queued\r\n"};
+    smtp_session(ok, sizeof ok / sizeof ok[0]);
+    CHECK_STR(service_of(25), "smtp");
+    pb_free(&C);
+
+    static const char *const greeting_only[] = {"<220 mx ESMTP\r\n"};
+    smtp_session(greeting_only, 1);
+    CHECK_STR(service_of(25), "-");
+    pb_free(&C);
+
+    static const char *const bad_reply[] = {"<220 mx ESMTP\r\n", ">HELO client\r\n",
+                                            "<hello?\r\n"};
+    smtp_session(bad_reply, 3);
+    CHECK_STR(service_of(25), "-");
+    pb_free(&C);
+
+    static const char *const tls[] = {"<220 mx ESMTP\r\n", ">STARTTLS\r\n",
+                                      "<220 ready\r\n", "<\x16\x03\x03 not smtp\r\n"};
+    smtp_session(tls, 4);
+    CHECK_STR(service_of(25), "smtp");
+    pb_free(&C);
+}
+
 static void test_ftp_not_on_other_ports(void)
 {
     static const char user[] = "USER anonymous\r\n";
@@ -694,4 +736,4 @@ TEST_MAIN(test_ssl_by_port, test_ssl_by_signatures, test_ssl_not_tls_on_443,
           test_ftp_not_on_other_ports, test_ftp_nvt_line_limit,
           test_registered_analyzer_port, test_telnet_line_limit, test_rsh_line_limit,
           test_dpd_track_removed_services, test_requested_analyzers, test_ftp_data_channels,
-          test_ftp_auth_tls)
+          test_ftp_auth_tls, test_smtp)
