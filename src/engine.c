@@ -300,7 +300,7 @@ static void conn_announce(cl_engine *e, cl_conn *c, const cl_pkt_ctx *ctx)
 /* A packet of an existing connection: has its encapsulation changed? */
 static void conn_seen(cl_engine *e, cl_conn *c, const cl_pkt_ctx *ctx)
 {
-    if (c->ext || ctx->encap)
+    if ((c->tunnel_flags & CL_TF_ENCAP) || ctx->encap)
         cl_tunnel_note_encap(e, c, ctx->encap, false);
 }
 

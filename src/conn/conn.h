@@ -151,7 +151,10 @@ typedef struct cl_conn {
 enum {
     CL_TF_VIOLATION = 0x1,      /* malformed tunnel header: stop decapsulating */
     CL_TF_TEREDO_ORIG = 0x2,    /* valid Teredo seen from the originator */
-    CL_TF_TEREDO_RESP = 0x4
+    CL_TF_TEREDO_RESP = 0x4,
+    /* The connection's cold part holds an encapsulation stack: a packet
+     * without one need not look at it (cl_tunnel_note_encap). */
+    CL_TF_ENCAP = 0x8
 };
 
 /* The endpoints, read from the key (flips only toggle orig_is_a2). */

@@ -60,30 +60,32 @@ static bool stack_eq(const cl_encap *a, const cl_encap *b)
     return true;
 }
 
-static void store_stack(cl_conn_ext *x, const cl_encap *encap)
+static void store_stack(cl_conn *c, cl_conn_ext *x, const cl_encap *encap)
 {
     if (!x->encap && !(x->encap = malloc(sizeof *x->encap)))
         return;
     *x->encap = *encap;
+    c->tunnel_flags |= CL_TF_ENCAP;
 }
 
-static void forget_stack(cl_conn_ext *x)
+static void forget_stack(cl_conn *c, cl_conn_ext *x)
 {
     free(x->encap);
     x->encap = NULL;
+    c->tunnel_flags &= (uint8_t)~CL_TF_ENCAP;
 }
 
 void cl_tunnel_note_encap(cl_engine *e, cl_conn *c, const cl_encap *encap, bool created)
 {
     bool has = encap && encap->depth > 0;
+    if (!has && !(c->tunnel_flags & CL_TF_ENCAP))
+        return; /* the common case, without touching the cold part */
     cl_conn_ext *x = c->ext;
-    if (!has && (!x || !x->encap))
-        return;
     if (!x && !(x = cl_conn_ext_get(c)))
         return;
     if (created) {
         add_parent(x, encap->e[encap->depth - 1].uid);
-        store_stack(x, encap);
+        store_stack(c, x, encap);
         return;
     }
     if (x->encap && has && stack_eq(x->encap, encap))
@@ -99,9 +101,9 @@ void cl_tunnel_note_encap(cl_engine *e, cl_conn *c, const cl_encap *encap, bool 
         cl_hist_check(c, 0x400, 'X'); /* limit reached */
     }
     if (has)
-        store_stack(x, encap);
+        store_stack(c, x, encap);
     else
-        forget_stack(x);
+        forget_stack(c, x);
 }
 
 /* ---------------------------------------------------------------- */
