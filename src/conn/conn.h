@@ -136,8 +136,9 @@ typedef struct cl_conn {
     uint8_t l2[2][6];               /* [0] orig, [1] resp; swapped on flips */
     int32_t vlan, inner_vlan, pppoe_session;
 
-    uint8_t tunnel_flags;           /* CL_TF_*: state of a UDP tunnel's outer flow */
+    /* (in this order they fill the 4 bytes before the pointers) */
     uint16_t analyzers;             /* CL_AN_*: application analyzers attached */
+    uint8_t tunnel_flags;           /* CL_TF_*: state of a UDP tunnel's outer flow */
     uint8_t an_state;               /* their per-connection memory */
     struct cl_stream_state *stream; /* TCP stream analysis, while it lasts */
     struct cl_conn_ext *ext;        /* rarely needed fields, NULL until needed */
