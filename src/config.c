@@ -437,7 +437,8 @@ int cl_config_set(cl_config *cfg, const char *name, const char *value)
         if (n == 0 || have + 1 + n + 1 > sizeof cfg->requested_analyzers)
             return -1;
         for (size_t i = 0; i < n; i++)
-            if (!islower((unsigned char)value[i]) && value[i] != ',' && value[i] != '_')
+            if (!islower((unsigned char)value[i]) && !isdigit((unsigned char)value[i]) &&
+                value[i] != ',' && value[i] != '_')
                 return -1;
         if (have)
             cfg->requested_analyzers[have++] = ',';

@@ -5,8 +5,9 @@
  *
  * Analyzers attach to a connection as Zeek's do, by the responder port
  * after any creation-time flip, when they are loaded (cl_config's
- * analyzers list) or by a port registration. DNS and NTP over UDP; HTTP,
- * SSL, SSH, FTP, and the Telnet and RSH line limits over TCP.
+ * analyzers list) or by a port registration. DNS, NTP and DHCP over UDP;
+ * HTTP, SSL, SSH, FTP (with its data channels), SMTP, and the Telnet and
+ * RSH line limits over TCP.
  */
 #ifndef CL_DETECT_H
 #define CL_DETECT_H
