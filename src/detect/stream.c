@@ -16,6 +16,7 @@
 
 #include "detect/detect.h"
 #include "detect/detect_int.h"
+#include "detect/postgresql.h"
 #include "detect/smtp.h"
 #include "engine.h"
 
@@ -31,7 +32,9 @@ enum {
     SIG_SSH_ORIG = 4,
     SIG_SSH_RESP = 8,
     SIG_SSL_ORIG = 16,
-    SIG_SSL_RESP = 32
+    SIG_SSL_RESP = 32,
+    SIG_PG_ORIG = 64,
+    SIG_PG_RESP = 128
 };
 enum {
     SSH_BANNER = 0,
@@ -94,7 +97,6 @@ typedef struct ftp_text {
     bool auth_tls;              /* the last AUTH asked for TLS */
     uint64_t seen[2];           /* stream bytes seen in each direction */
     uint64_t line_end;          /* stream offset after the server's current line */
-    uint64_t head_base[2];      /* after AUTH TLS: where the TLS streams start */
 } ftp_text;
 
 /* Telnet and RSH: only the length of the line being buffered matters. */
@@ -119,6 +121,13 @@ struct cl_stream_state {
     login_dir login[2];
     bool smtp_done;
     cl_smtp *smtp;              /* NULL unless SMTP is attached */
+    bool pg_done, pg_confirmed;
+    uint8_t pg_sig;             /* PG_SIG_*: the client's DPD signature */
+    cl_pgsql *pg;               /* NULL until the client looks like PostgreSQL */
+    /* After a hand-off to TLS (FTP's AUTH TLS, PostgreSQL's SSLRequest):
+     * where the TLS streams start, so that the SSL checks see their
+     * hellos as the head. NULL before any. */
+    uint64_t *tls_base;
 };
 
 /* ---------------------------------------------------------------- */
@@ -422,18 +431,28 @@ static void ftp_data_channel(cl_engine *e, cl_conn *c, ftp_text *t, int dir)
         cl_expect_add(e, cl_conn_orig_h(c), &a, port, FTP_DATA_EXPECT, "ftp-data");
 }
 
+/* An analyzer hands the rest of both streams to SSL, which starts at
+ * these offsets: the SSL checks look at what follows as the streams'
+ * heads. */
+static void start_tls(cl_conn *c, cl_stream_state *s, uint64_t orig_at, uint64_t resp_at)
+{
+    if (!s->tls_base && !(s->tls_base = calloc(2, sizeof *s->tls_base)))
+        return;
+    s->tls_base[0] = orig_at;
+    s->tls_base[1] = resp_at;
+    s->head_len[0] = s->head_len[1] = 0;
+    s->sigs &= (uint8_t)~(SIG_SSL_ORIG | SIG_SSL_RESP);
+    c->analyzers |= CL_AN_SSL;
+    s->ssl_done = false;
+}
+
 /* "234" to "AUTH TLS": Zeek's FTP analyzer hands the rest of both streams
  * to an SSL analyzer. Its TLS hellos start where the 234 line ended and at
  * the client's next byte. */
 static void ftp_start_tls(cl_conn *c, cl_stream_state *s)
 {
     ftp_text *t = s->ftp_text;
-    t->head_base[0] = t->seen[0];
-    t->head_base[1] = t->line_end;
-    s->head_len[0] = s->head_len[1] = 0;
-    s->sigs &= (uint8_t)~(SIG_SSL_ORIG | SIG_SSL_RESP);
-    c->analyzers |= CL_AN_SSL;
-    s->ssl_done = false;
+    start_tls(c, s, t->seen[0], t->line_end);
     s->ftp_done = true;
 }
 
@@ -855,6 +874,67 @@ static void ssh_feed(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, cons
 }
 
 /* ---------------------------------------------------------------- */
+/* PostgreSQL                                                        */
+/* ---------------------------------------------------------------- */
+
+/* Does the analyzer run: attached by port, or both DPD signatures seen? */
+static bool pg_enabled(const cl_conn *c, cl_stream_state *s)
+{
+    if (c->analyzers & CL_AN_PGSQL)
+        return true;
+    if (!(s->sigs & SIG_PG_RESP) && s->head_len[1] &&
+        cl_pgsql_server_signature(s->pg_sig, s->head[1], s->head_len[1]))
+        s->sigs |= SIG_PG_RESP;
+    return (s->sigs & (SIG_PG_ORIG | SIG_PG_RESP)) == (SIG_PG_ORIG | SIG_PG_RESP);
+}
+
+static void pg_step(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, uint64_t off,
+                    const uint8_t *data, uint32_t len)
+{
+    bool by_port = (c->analyzers & CL_AN_PGSQL) != 0;
+    if (!s->pg) {
+        /* The parser starts with the client's first byte; off the port it
+         * starts only when the client's signature matched. */
+        if (dir == 1 && !by_port)
+            return;
+        if ((dir == 0 && off != 0) ||
+            (!by_port && !(s->pg_sig = (uint8_t)cl_pgsql_client_signature(s->head[0],
+                                                                          s->head_len[0])))) {
+            s->pg_done = true;
+            return;
+        }
+        if (!by_port)
+            s->sigs |= SIG_PG_ORIG;
+        if (!(s->pg = cl_pgsql_new())) {
+            s->pg_done = true;
+            return;
+        }
+    }
+    cl_pgsql_feed(s->pg, dir == 0, off, data, len);
+    int v = cl_pgsql_verdict(s->pg);
+    if (!pg_enabled(c, s)) {
+        /* A server that does not answer as the signature wants never
+         * enables the analyzer. */
+        if ((v & PG_VIOLATION) || (s->head_len[1] >= 5 && !by_port))
+            s->pg_done = true;
+        return;
+    }
+    if ((v & PG_CONFIRM) && !s->pg_confirmed) {
+        s->pg_confirmed = true;
+        cl_conn_add_service(c, "postgresql");
+    }
+    if (v & PG_VIOLATION) {
+        cl_analyzer_violation(e, c, CL_AN_PGSQL, "postgresql");
+        s->pg_done = true;
+    } else if (v & PG_TLS) {
+        uint64_t o, r;
+        cl_pgsql_tls_offsets(s->pg, &o, &r);
+        start_tls(c, s, o, r);
+        s->pg_done = true;
+    }
+}
+
+/* ---------------------------------------------------------------- */
 /* Dispatch                                                          */
 /* ---------------------------------------------------------------- */
 
@@ -876,12 +956,14 @@ void cl_detect_tcp_attach(const cl_engine *e, cl_conn *c)
         c->analyzers |= CL_AN_FTP;
     if (e->smtp_analyzer && (port == 25 || port == 587))
         c->analyzers |= CL_AN_SMTP;
+    if (e->pgsql_analyzer && port == 5432)
+        c->analyzers |= CL_AN_PGSQL;
     if (e->reg_any) {
         for (unsigned i = 0; i < e->cfg.n_analyzer_ports && i < sizeof e->reg_bits; i++)
             if (e->cfg.analyzer_ports[i].port == port)
                 c->analyzers |= e->reg_bits[i];
     }
-    if (e->http_analyzer || e->ssh_analyzer || e->ssl_analyzer ||
+    if (e->http_analyzer || e->ssh_analyzer || e->ssl_analyzer || e->pgsql_analyzer ||
         (c->analyzers &
          (CL_AN_HTTP | CL_AN_SSH | CL_AN_SSL | CL_AN_FTP | CL_AN_TELNET | CL_AN_RSH | CL_AN_SMTP)))
         c->an_state |= CL_AS_STREAM;
@@ -892,6 +974,8 @@ void cl_detect_release(cl_conn *c)
     if (c->stream) {
         free(c->stream->ftp_text);
         cl_smtp_free(c->stream->smtp);
+        cl_pgsql_free(c->stream->pg);
+        free(c->stream->tls_base);
     }
     free(c->stream);
     c->stream = NULL;
@@ -901,7 +985,7 @@ static void finish_if_done(cl_conn *c)
 {
     cl_stream_state *s = c->stream;
     if (s && s->http_done && s->ssh_done && s->ssl_done && s->ftp_done && s->login_done &&
-        s->smtp_done) {
+        s->smtp_done && s->pg_done) {
         c->an_state &= (uint8_t)~CL_AS_STREAM;
         cl_detect_release(c);
     }
@@ -924,6 +1008,7 @@ static cl_stream_state *state_of(cl_engine *e, cl_conn *c)
         s->ftp_text = calloc(1, sizeof *s->ftp_text); /* NULL: no data channels */
     s->login_done = !(c->analyzers & (CL_AN_TELNET | CL_AN_RSH));
     s->smtp_done = !(c->analyzers & CL_AN_SMTP) || !(s->smtp = cl_smtp_new());
+    s->pg_done = !e->pgsql_analyzer && !(c->analyzers & CL_AN_PGSQL);
     /* A connection picked up mid-stream has no RSH prolog to wait for. */
     if (!(c->an_state & CL_AS_SYN_FIRST))
         s->login[0].rsh_state = RSH_LINES;
@@ -941,7 +1026,7 @@ void cl_detect_tcp_data(cl_engine *e, cl_conn *c, bool is_orig, uint64_t off,
     int dir = is_orig ? 0 : 1;
     /* The head: a direction's first bytes (after FTP's AUTH TLS, the
      * first bytes of its TLS stream). */
-    uint64_t base = s->ftp_text ? s->ftp_text->head_base[dir] : 0;
+    uint64_t base = s->tls_base ? s->tls_base[dir] : 0;
     if (off >= base && off - base == s->head_len[dir] && s->head_len[dir] < HEAD_MAX) {
         uint32_t k = HEAD_MAX - s->head_len[dir];
         if (k > len)
@@ -966,6 +1051,8 @@ void cl_detect_tcp_data(cl_engine *e, cl_conn *c, bool is_orig, uint64_t off,
         cl_smtp_feed(e, c, s->smtp, is_orig, data, len);
         s->smtp_done = cl_smtp_done(s->smtp);
     }
+    if (!s->pg_done)
+        pg_step(e, c, s, dir, off, data, len);
     if (!s->ssh_done) {
         ssh_dir *d = &s->ssh[dir];
         if (!d->started && off != 0)
@@ -986,6 +1073,7 @@ void cl_detect_tcp_gap(cl_engine *e, cl_conn *c, bool is_orig)
     s->ftp_done = true; /* lines after a gap cannot be told apart */
     s->login_done = true;
     s->smtp_done = true;
+    s->pg_done = true;
     if (s->ssh[0].phase == SSH_OFF && s->ssh[1].phase == SSH_OFF)
         s->ssh_done = true;
     if (s->head_len[dir] < HEAD_MAX)

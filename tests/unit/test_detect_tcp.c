@@ -631,6 +631,69 @@ static void test_smtp(void)
     pb_free(&C);
 }
 
+/* PostgreSQL: a StartupMessage (protocol 3, name/value parameters)
+ * confirms; an SSLRequest answered 'S' hands over to TLS; off 5432 both
+ * DPD signatures must match; a broken backend message is a violation. */
+static const uint8_t pg_startup[] = {0, 0, 0, 19, 0, 3, 0, 0, 'u', 's', 'e', 'r', 0,
+                                     'z', 'e', 'e', 'k', 0, 0};
+static const uint8_t pg_auth_ok[] = {'R', 0, 0, 0, 8, 0, 0, 0, 0,
+                                     'Z', 0, 0, 0, 5, 'I'};
+
+static void pg_session(uint16_t port, const void *client, uint32_t clen, const void *server,
+                       uint32_t slen)
+{
+    start();
+    handshake(port);
+    send_data(true, port, client, clen);
+    if (server)
+        send_data(false, port, server, slen);
+}
+
+static void test_postgresql(void)
+{
+    pg_session(5432, pg_startup, sizeof pg_startup, pg_auth_ok, sizeof pg_auth_ok);
+    CHECK_STR(service_of(5432), "postgresql");
+    pb_free(&C);
+
+    /* off the port: the two signatures (startup with "user", then a typed reply) */
+    pg_session(15432, pg_startup, sizeof pg_startup, pg_auth_ok, sizeof pg_auth_ok);
+    CHECK_STR(service_of(15432), "postgresql");
+    pb_free(&C);
+    pg_session(15432, pg_startup, sizeof pg_startup, "\x01\x02\x03\x04\x05\x06", 6);
+    CHECK_STR(service_of(15432), "-");
+    pb_free(&C);
+
+    /* ReadyForQuery with a length of 1: a violation takes the service back */
+    static const uint8_t bad_z[] = {'Z', 0, 0, 0, 1, 0, 0};
+    pg_session(5432, pg_startup, sizeof pg_startup, bad_z, sizeof bad_z);
+    CHECK_STR(service_of(5432), "-");
+    pb_free(&C);
+
+    /* protocol 2, or HTTP, on 5432: no confirmation */
+    uint8_t v2[sizeof pg_startup];
+    memcpy(v2, pg_startup, sizeof v2);
+    v2[5] = 2;
+    pg_session(5432, v2, sizeof v2, pg_auth_ok, sizeof pg_auth_ok);
+    CHECK_STR(service_of(5432), "-");
+    pb_free(&C);
+    pg_session(5432, req, sizeof req - 1, NULL, 0);
+    CHECK_STR(service_of(5432), "-");
+    pb_free(&C);
+
+    /* SSLRequest, 'S', then a TLS client hello */
+    static const uint8_t ssl_request[] = {0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f};
+    pg_session(5432, ssl_request, sizeof ssl_request, "S", 1);
+    send_data(true, 5432, client_hello, sizeof client_hello);
+    CHECK_STR(service_of(5432), "postgresql,ssl");
+    pb_free(&C);
+
+    /* ... or 'N', then the plain startup */
+    pg_session(5432, ssl_request, sizeof ssl_request, "N", 1);
+    send_data(true, 5432, pg_startup, sizeof pg_startup);
+    CHECK_STR(service_of(5432), "postgresql");
+    pb_free(&C);
+}
+
 static void test_ftp_not_on_other_ports(void)
 {
     static const char user[] = "USER anonymous\r\n";
@@ -736,4 +799,4 @@ TEST_MAIN(test_ssl_by_port, test_ssl_by_signatures, test_ssl_not_tls_on_443,
           test_ftp_not_on_other_ports, test_ftp_nvt_line_limit,
           test_registered_analyzer_port, test_telnet_line_limit, test_rsh_line_limit,
           test_dpd_track_removed_services, test_requested_analyzers, test_ftp_data_channels,
-          test_ftp_auth_tls, test_smtp)
+          test_ftp_auth_tls, test_smtp, test_postgresql)
