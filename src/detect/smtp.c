@@ -29,6 +29,9 @@ struct cl_smtp {
     bool starttls_due;          /* a 220 now starts TLS */
     bool in_multi;              /* inside a multi-line reply */
     bool done;
+    bool tls;                   /* done because the session turned to TLS */
+    uint64_t seen[2];           /* stream bytes seen in each direction */
+    uint64_t line_end;          /* stream offset after the current line */
 };
 
 /* SMTP_CMD_WORD: the commands Zeek's analyzer knows. */
@@ -50,6 +53,13 @@ void cl_smtp_free(cl_smtp *s)
 bool cl_smtp_done(const cl_smtp *s)
 {
     return s->done;
+}
+
+bool cl_smtp_tls(const cl_smtp *s, uint64_t *orig, uint64_t *resp)
+{
+    *orig = s->seen[0];
+    *resp = s->line_end;
+    return s->tls;
 }
 
 /* The line's first word, if it is a command Zeek knows (case-insensitive). */
@@ -106,15 +116,17 @@ static void server_line(cl_engine *e, cl_conn *c, cl_smtp *s)
             s->in_data = false;
     }
     if (s->starttls_due && code == 220)
-        s->done = true; /* TLS from here on */
+        s->done = s->tls = true; /* TLS from here on: Zeek starts SSL */
     s->starttls_due = false;
 }
 
-void cl_smtp_feed(cl_engine *e, cl_conn *c, cl_smtp *s, bool is_orig, const uint8_t *p,
-                  uint32_t n)
+void cl_smtp_feed(cl_engine *e, cl_conn *c, cl_smtp *s, bool is_orig, uint64_t off,
+                  const uint8_t *p, uint32_t n)
 {
     int dir = is_orig ? 0 : 1;
+    s->seen[dir] = off + n;
     for (uint32_t i = 0; i < n && !s->done; i++) {
+        s->line_end = off + i + 1;
         if (p[i] != '\n') {
             if (s->start_len[dir] < SMTP_START && p[i] != '\r')
                 s->start[dir][s->start_len[dir]++] = (char)p[i];

@@ -1048,8 +1048,11 @@ void cl_detect_tcp_data(cl_engine *e, cl_conn *c, bool is_orig, uint64_t off,
     if (!s->login_done)
         login_feed(c, s, dir, data, len);
     if (!s->smtp_done) {
-        cl_smtp_feed(e, c, s->smtp, is_orig, data, len);
+        cl_smtp_feed(e, c, s->smtp, is_orig, off, data, len);
         s->smtp_done = cl_smtp_done(s->smtp);
+        uint64_t o, r;
+        if (s->smtp_done && cl_smtp_tls(s->smtp, &o, &r))
+            start_tls(c, s, o, r);
     }
     if (!s->pg_done)
         pg_step(e, c, s, dir, off, data, len);

@@ -629,6 +629,12 @@ static void test_smtp(void)
     smtp_session(tls, 4);
     CHECK_STR(service_of(25), "smtp");
     pb_free(&C);
+
+    /* the TLS that follows STARTTLS is SSL's to confirm */
+    smtp_session(tls, 3);
+    send_data(true, 25, client_hello, sizeof client_hello);
+    CHECK_STR(service_of(25), "smtp,ssl");
+    pb_free(&C);
 }
 
 /* PostgreSQL: a StartupMessage (protocol 3, name/value parameters)
