@@ -93,6 +93,7 @@ struct cl_engine {
     bool dhcp_analyzer;
     bool smtp_analyzer;
     bool pgsql_analyzer;
+    bool ldap_analyzer;
     /* Analyzer::register_for_port: the CL_AN_* bits for each of
      * cfg.analyzer_ports, and all of them together. */
     uint8_t reg_bits[32];

@@ -700,6 +700,50 @@ static void test_postgresql(void)
     pb_free(&C);
 }
 
+/* LDAP (389, 3268): one whole LDAPMessage (SEQUENCE, INTEGER id,
+ * APPLICATION-tagged operation) confirms "ldap_tcp", also when it comes in
+ * pieces; anything else first is no LDAP. */
+static void test_ldap(void)
+{
+    static const uint8_t bind[] = {0x30, 0x0c, 0x02, 0x01, 0x01, 0x60, 0x07, 0x02,
+                                   0x01, 0x03, 0x04, 0x00, 0x80, 0x00};
+    start();
+    handshake(389);
+    send_data(true, 389, bind, sizeof bind);
+    CHECK_STR(service_of(389), "ldap_tcp");
+    pb_free(&C);
+
+    start();
+    handshake(3268);
+    send_data(true, 3268, bind, 4);
+    send_data(true, 3268, bind + 4, sizeof bind - 5); /* one byte short */
+    CHECK_STR(service_of(3268), "-");
+    pb_free(&C);
+
+    start();
+    handshake(3268);
+    send_data(true, 3268, bind, 4);
+    send_data(true, 3268, bind + 4, sizeof bind - 4);
+    CHECK_STR(service_of(3268), "ldap_tcp");
+    pb_free(&C);
+
+    /* a universal tag where the operation should be */
+    uint8_t bad[sizeof bind];
+    memcpy(bad, bind, sizeof bad);
+    bad[5] = 0x04;
+    start();
+    handshake(389);
+    send_data(true, 389, bad, sizeof bad);
+    CHECK_STR(service_of(389), "-");
+    pb_free(&C);
+
+    start();
+    handshake(389);
+    send_data(true, 389, req, sizeof req - 1);
+    CHECK_STR(service_of(389), "-");
+    pb_free(&C);
+}
+
 static void test_ftp_not_on_other_ports(void)
 {
     static const char user[] = "USER anonymous\r\n";
@@ -805,4 +849,4 @@ TEST_MAIN(test_ssl_by_port, test_ssl_by_signatures, test_ssl_not_tls_on_443,
           test_ftp_not_on_other_ports, test_ftp_nvt_line_limit,
           test_registered_analyzer_port, test_telnet_line_limit, test_rsh_line_limit,
           test_dpd_track_removed_services, test_requested_analyzers, test_ftp_data_channels,
-          test_ftp_auth_tls, test_smtp, test_postgresql)
+          test_ftp_auth_tls, test_smtp, test_postgresql, test_ldap)
