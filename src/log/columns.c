@@ -116,6 +116,16 @@ static void set_string(col_value *v, const char *s, bool empty_is_unset)
     v->len = strlen(s);
 }
 
+/* A set of strings; an empty one is unset. */
+static void set_strings(col_value *v, const char *const *set, size_t n)
+{
+    if (n && set) {
+        v->kind = VAL_SET;
+        v->set = set;
+        v->len = n;
+    }
+}
+
 static void set_bool(col_value *v, int8_t b)
 {
     if (b == CL_UNSET_INT)
@@ -156,13 +166,7 @@ static void get_default(col_id c, const cl_conn_record *r, col_value *v)
     case COL_ORIG_IP_BYTES: if (!r->pkts_unset) set_count(v, r->orig_ip_bytes); break;
     case COL_RESP_PKTS: if (!r->pkts_unset) set_count(v, r->resp_pkts); break;
     case COL_RESP_IP_BYTES: if (!r->pkts_unset) set_count(v, r->resp_ip_bytes); break;
-    case COL_TUNNEL_PARENTS:
-        if (r->n_tunnel_parents && r->tunnel_parents) {
-            v->kind = VAL_SET;
-            v->set = r->tunnel_parents;
-            v->len = r->n_tunnel_parents;
-        }
-        break;
+    case COL_TUNNEL_PARENTS: set_strings(v, r->tunnel_parents, r->n_tunnel_parents); break;
     default: break;
     }
 }
@@ -193,13 +197,7 @@ static void get_optional(col_id c, const cl_conn_record *r, col_value *v)
     case COL_COMMUNITY_ID: set_string(v, r->community_id, true); break;
     case COL_CTX_VLAN: set_int(v, r->ctx_vlan); break;
     case COL_CTX_INNER_VLAN: set_int(v, r->ctx_inner_vlan); break;
-    case COL_FAILED_SERVICE:
-        if (r->n_failed_service && r->failed_service) {
-            v->kind = VAL_SET;
-            v->set = r->failed_service;
-            v->len = r->n_failed_service;
-        }
-        break;
+    case COL_FAILED_SERVICE: set_strings(v, r->failed_service, r->n_failed_service); break;
     default: break;
     }
 }
