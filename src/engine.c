@@ -635,6 +635,7 @@ cl_engine *cl_engine_new(const cl_config *cfg, cl_record_fn on_record, void *use
     e->smtp_analyzer = analyzer_on(cfg, "smtp");
     e->pgsql_analyzer = analyzer_on(cfg, "postgresql");
     e->ldap_analyzer = analyzer_on(cfg, "ldap") || analyzer_on(cfg, "ldap_tcp");
+    e->mysql_analyzer = analyzer_on(cfg, "mysql");
     for (unsigned i = 0; i < cfg->n_analyzer_ports && i < sizeof e->reg_bits; i++) {
         e->reg_bits[i] = cl_analyzer_bit(cfg->analyzer_ports[i].analyzer);
         e->reg_any |= e->reg_bits[i];

@@ -94,6 +94,7 @@ struct cl_engine {
     bool smtp_analyzer;
     bool pgsql_analyzer;
     bool ldap_analyzer;
+    bool mysql_analyzer;
     /* Analyzer::register_for_port: the CL_AN_* bits for each of
      * cfg.analyzer_ports, and all of them together. */
     uint8_t reg_bits[32];

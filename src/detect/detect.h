@@ -30,7 +30,8 @@ enum {
     CL_AN_DHCP = 0x100,
     CL_AN_SMTP = 0x200,
     CL_AN_PGSQL = 0x400,
-    CL_AN_LDAP = 0x800
+    CL_AN_LDAP = 0x800,
+    CL_AN_MYSQL = 0x1000
 };
 
 /* cl_conn.an_state: the connection's TCP payload goes to the stream

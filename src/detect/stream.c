@@ -17,6 +17,7 @@
 #include "detect/detect.h"
 #include "detect/detect_int.h"
 #include "detect/ldap.h"
+#include "detect/mysql.h"
 #include "detect/postgresql.h"
 #include "detect/smtp.h"
 #include "engine.h"
@@ -127,6 +128,8 @@ struct cl_stream_state {
     cl_pgsql *pg;               /* NULL until the client looks like PostgreSQL */
     bool ldap_done, ldap_started[2];
     cl_ldap *ldap;              /* NULL unless LDAP is attached */
+    bool mysql_done;
+    cl_mysql *mysql;            /* NULL unless MySQL is attached */
     /* After a hand-off to TLS (FTP's AUTH TLS, PostgreSQL's SSLRequest):
      * where the TLS streams start, so that the SSL checks see their
      * hellos as the head. NULL before any. */
@@ -963,6 +966,8 @@ void cl_detect_tcp_attach(const cl_engine *e, cl_conn *c)
         c->analyzers |= CL_AN_PGSQL;
     if (e->ldap_analyzer && (port == 389 || port == 3268))
         c->analyzers |= CL_AN_LDAP;
+    if (e->mysql_analyzer && (port == 1434 || port == 3306))
+        c->analyzers |= CL_AN_MYSQL;
     if (e->reg_any) {
         for (unsigned i = 0; i < e->cfg.n_analyzer_ports && i < sizeof e->reg_bits; i++)
             if (e->cfg.analyzer_ports[i].port == port)
@@ -971,7 +976,7 @@ void cl_detect_tcp_attach(const cl_engine *e, cl_conn *c)
     if (e->http_analyzer || e->ssh_analyzer || e->ssl_analyzer || e->pgsql_analyzer ||
         (c->analyzers &
          (CL_AN_HTTP | CL_AN_SSH | CL_AN_SSL | CL_AN_FTP | CL_AN_TELNET | CL_AN_RSH | CL_AN_SMTP |
-          CL_AN_LDAP)))
+          CL_AN_LDAP | CL_AN_MYSQL)))
         c->an_state |= CL_AS_STREAM;
 }
 
@@ -982,6 +987,7 @@ void cl_detect_release(cl_conn *c)
         cl_smtp_free(c->stream->smtp);
         cl_pgsql_free(c->stream->pg);
         cl_ldap_free(c->stream->ldap);
+        cl_mysql_free(c->stream->mysql);
         free(c->stream->tls_base);
     }
     free(c->stream);
@@ -992,7 +998,7 @@ static void finish_if_done(cl_conn *c)
 {
     cl_stream_state *s = c->stream;
     if (s && s->http_done && s->ssh_done && s->ssl_done && s->ftp_done && s->login_done &&
-        s->smtp_done && s->pg_done && s->ldap_done) {
+        s->smtp_done && s->pg_done && s->ldap_done && s->mysql_done) {
         c->an_state &= (uint8_t)~CL_AS_STREAM;
         cl_detect_release(c);
     }
@@ -1017,6 +1023,7 @@ static cl_stream_state *state_of(cl_engine *e, cl_conn *c)
     s->smtp_done = !(c->analyzers & CL_AN_SMTP) || !(s->smtp = cl_smtp_new());
     s->pg_done = !e->pgsql_analyzer && !(c->analyzers & CL_AN_PGSQL);
     s->ldap_done = !(c->analyzers & CL_AN_LDAP) || !(s->ldap = cl_ldap_new());
+    s->mysql_done = !(c->analyzers & CL_AN_MYSQL) || !(s->mysql = cl_mysql_new());
     /* A connection picked up mid-stream has no RSH prolog to wait for. */
     if (!(c->an_state & CL_AS_SYN_FIRST))
         s->login[0].rsh_state = RSH_LINES;
@@ -1073,6 +1080,18 @@ void cl_detect_tcp_data(cl_engine *e, cl_conn *c, bool is_orig, uint64_t off,
         if (v != LDAP_MORE)
             s->ldap_done = true;
     }
+    if (!s->mysql_done) {
+        int v = cl_mysql_feed(s->mysql, is_orig, off, data, len);
+        if (v == MYSQL_CONFIRM || v == MYSQL_TLS)
+            cl_conn_add_service(c, "mysql");
+        if (v == MYSQL_TLS) {
+            uint64_t o, r;
+            cl_mysql_tls_offsets(s->mysql, &o, &r);
+            start_tls(c, s, o, r);
+        }
+        if (v != MYSQL_MORE)
+            s->mysql_done = true;
+    }
     if (!s->ssh_done) {
         ssh_dir *d = &s->ssh[dir];
         if (!d->started && off != 0)
@@ -1095,6 +1114,7 @@ void cl_detect_tcp_gap(cl_engine *e, cl_conn *c, bool is_orig)
     s->smtp_done = true;
     s->pg_done = true;
     s->ldap_done = true;
+    s->mysql_done = true;
     if (s->ssh[0].phase == SSH_OFF && s->ssh[1].phase == SSH_OFF)
         s->ssh_done = true;
     if (s->head_len[dir] < HEAD_MAX)

@@ -744,6 +744,45 @@ static void test_ldap(void)
     pb_free(&C);
 }
 
+/* MySQL (1434, 3306): the client's answer to the server's greeting
+ * confirms; with CLIENT_SSL in it, TLS follows. */
+static void test_mysql(void)
+{
+    static const uint8_t greeting[] = {9, 0, 0, 0, 10, '8', '.', '0', 0, 1, 0, 0, 0};
+    static const uint8_t ssl_request[] = {32, 0, 0, 1, 0x0d, 0x0a, 0x08, 0x00,
+                                          0, 0, 0, 1, 33, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                          0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    uint8_t plain[sizeof ssl_request];
+    memcpy(plain, ssl_request, sizeof plain);
+    plain[5] = 0x02; /* no CLIENT_SSL */
+
+    start();
+    handshake(3306);
+    send_data(false, 3306, greeting, sizeof greeting);
+    send_data(true, 3306, ssl_request, sizeof ssl_request);
+    send_data(true, 3306, client_hello, sizeof client_hello);
+    CHECK_STR(service_of(3306), "mysql,ssl");
+    pb_free(&C);
+
+    start();
+    handshake(3306);
+    send_data(false, 3306, greeting, sizeof greeting);
+    send_data(true, 3306, plain, sizeof plain);
+    CHECK_STR(service_of(3306), "mysql");
+    pb_free(&C);
+
+    /* no greeting of protocol 9 or 10 first: no MySQL */
+    uint8_t bad[sizeof greeting];
+    memcpy(bad, greeting, sizeof bad);
+    bad[4] = 7;
+    start();
+    handshake(3306);
+    send_data(false, 3306, bad, sizeof bad);
+    send_data(true, 3306, plain, sizeof plain);
+    CHECK_STR(service_of(3306), "-");
+    pb_free(&C);
+}
+
 static void test_ftp_not_on_other_ports(void)
 {
     static const char user[] = "USER anonymous\r\n";
@@ -849,4 +888,4 @@ TEST_MAIN(test_ssl_by_port, test_ssl_by_signatures, test_ssl_not_tls_on_443,
           test_ftp_not_on_other_ports, test_ftp_nvt_line_limit,
           test_registered_analyzer_port, test_telnet_line_limit, test_rsh_line_limit,
           test_dpd_track_removed_services, test_requested_analyzers, test_ftp_data_channels,
-          test_ftp_auth_tls, test_smtp, test_postgresql, test_ldap)
+          test_ftp_auth_tls, test_smtp, test_postgresql, test_ldap, test_mysql)
