@@ -1,13 +1,17 @@
 /*
- * stream.c - TCP stream analyzers and their signatures: HTTP, SSL/TLS,
- * SSH and FTP.
+ * stream.c - TCP stream analysis: the dispatcher that feeds every analyzer
+ * a connection's in-order payload, and the analyzers that live here (HTTP,
+ * SSL/TLS, SSH, FTP, Telnet/RSH line limits, PostgreSQL's enabling). SMTP,
+ * PostgreSQL, LDAP and MySQL parse in their own files.
  *
  * An analyzer is attached by the responder port (Zeek's port
- * registrations) or enabled by its DPD signatures (both directions must
- * match, Zeek's requires-reverse-signature), and confirms its service the
- * way Zeek's does: HTTP on a request line with a known method, SSH on the
- * first NEWKEYS message. We see only in-order payload; a gap ends the
- * analysis of that direction, as it mostly does in Zeek.
+ * registrations, also --analyzer-port) or enabled by its DPD signatures
+ * (both directions must match, Zeek's requires-reverse-signature), and
+ * confirms its service the way Zeek's does: HTTP on a request line with a
+ * known method, SSH on the first NEWKEYS message, and so on. Analyzers
+ * that hand a session to TLS (AUTH TLS, STARTTLS, SSLRequest) restart the
+ * SSL checks where TLS begins. We see only in-order payload; a gap ends
+ * the analysis, as it mostly does in Zeek.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
