@@ -79,31 +79,31 @@ typedef struct ssh_dir {
     bool first_line_seen;       /* the direction's first line has begun */
 } ssh_dir;
 
-/* FTP control lines: only their first bytes matter. */
+/* An FTP direction: the current control line (enough of it for the reply
+ * code, PORT, EPRT and the 227/229 replies that announce a data channel)
+ * and what the line splitter and the reply parser carry across lines. */
+#define FTP_TEXT_MAX 128
 typedef struct ftp_dir {
-    uint8_t start[5];
-    uint8_t len;                /* bytes of the current line so far (saturating) */
+    char line[FTP_TEXT_MAX];    /* the line's first bytes, NUL-terminated at its end */
+    uint8_t len;
+    uint32_t nvt_len;           /* bytes in Zeek's NVT line buffer */
     char pending[3];            /* code of a multi-line reply in progress */
     bool in_multi;
     /* The command word of a client line: its length so far (saturating),
      * whether it has ended, and whether it held a non-printable byte. */
     uint16_t word_len;
     bool word_ended, word_bad;
-    uint32_t nvt_len;           /* bytes in Zeek's NVT line buffer */
 } ftp_dir;
 
-/* The text of FTP control lines, kept only on FTP connections: enough of
- * each line for PORT, EPRT and the 227/229 replies that announce a data
- * channel. */
-#define FTP_TEXT_MAX 128
-typedef struct ftp_text {
-    char line[2][FTP_TEXT_MAX];
-    uint8_t len[2];
+/* FTP's state, allocated only on FTP connections. */
+typedef struct ftp_state {
+    ftp_dir dir[2];
     char cmd[8];                /* the client's last command word, upper case */
+    bool confirmed;
     bool auth_tls;              /* the last AUTH asked for TLS */
     uint64_t seen[2];           /* stream bytes seen in each direction */
     uint64_t line_end;          /* stream offset after the server's current line */
-} ftp_text;
+} ftp_state;
 
 /* Telnet and RSH: only the length of the line being buffered matters. */
 enum { RSH_PROLOG = 0, RSH_CLIENT_USER, RSH_SERVER_USER, RSH_LINES };
@@ -119,10 +119,8 @@ struct cl_stream_state {
     uint8_t head_len[2];
     uint8_t sigs;
     bool http_done, ssh_done, ssl_done, ftp_done;
-    bool ftp_confirmed;
-    ftp_text *ftp_text;         /* NULL unless FTP is attached */
+    ftp_state *ftp;             /* NULL unless FTP is attached */
     ssh_dir ssh[2];
-    ftp_dir ftp[2];
     bool login_done;
     login_dir login[2];
     bool smtp_done;
@@ -258,16 +256,16 @@ static bool is_digit(uint8_t ch) { return ch >= '0' && ch <= '9'; }
  * printable characters and at most FTP_MAX_COMMAND_LENGTH long. The first
  * such line confirms the analyzer; other lines are ignored, not violations,
  * though an over-long word after confirmation is a limit reached (X). */
-static void ftp_command(cl_conn *c, cl_stream_state *s, const ftp_dir *d)
+static void ftp_command(cl_conn *c, ftp_state *f, const ftp_dir *d)
 {
     if (d->word_len < 3 || d->word_bad)
         return;
     if (d->word_len > FTP_MAX_COMMAND_LENGTH) {
-        if (s->ftp_confirmed)
+        if (f->confirmed)
             cl_hist_check(c, 0x400, 'X');
         return;
     }
-    s->ftp_confirmed = true;
+    f->confirmed = true;
     cl_conn_add_service(c, "ftp");
 }
 
@@ -292,13 +290,12 @@ static void ftp_command_byte(ftp_dir *d, uint8_t ch)
 /* A server reply line: a 3-digit code of at least 100, then the line's end,
  * a space, or '-' to open a multi-line reply that "123 " closes; or any line
  * inside such a reply. Anything else is a violation (Zeek: non-numeric or
- * invalid reply code, invalid reply line). The line's CR, which Zeek's line
- * splitter strips, counts as its end. */
+ * invalid reply code, invalid reply line). */
 static bool ftp_reply_ok(ftp_dir *d)
 {
-    const uint8_t *p = d->start;
-    unsigned n = d->len < sizeof d->start ? d->len : sizeof d->start;
-    bool ends = n == 3 || (n == 4 && p[3] == '\r');
+    const uint8_t *p = (const uint8_t *)d->line;
+    unsigned n = d->len;
+    bool ends = n == 3;
     bool coded = n >= 3 && is_digit(p[0]) && is_digit(p[1]) && is_digit(p[2]);
     if (d->in_multi) {
         if (coded && memcmp(p, d->pending, 3) == 0 && n > 3 && p[3] == ' ')
@@ -396,10 +393,9 @@ static bool ftp_parse_eprt(const char *p, cl_addr *a, bool *has_addr, uint16_t *
  * and logged as "ftp-data". */
 #define FTP_DATA_EXPECT 300.0
 
-static void ftp_data_channel(cl_engine *e, cl_conn *c, ftp_text *t, int dir)
+static void ftp_data_channel(cl_engine *e, cl_conn *c, ftp_state *t, int dir)
 {
-    char *line = t->line[dir];
-    line[t->len[dir]] = '\0';
+    const char *line = t->dir[dir].line;
     cl_addr a;
     uint16_t port;
     bool has_addr = true;
@@ -461,28 +457,31 @@ static void start_tls(cl_conn *c, cl_stream_state *s, uint64_t orig_at, uint64_t
  * the client's next byte. */
 static void ftp_start_tls(cl_conn *c, cl_stream_state *s)
 {
-    ftp_text *t = s->ftp_text;
-    start_tls(c, s, t->seen[0], t->line_end);
+    start_tls(c, s, s->ftp->seen[0], s->ftp->line_end);
     s->ftp_done = true;
 }
 
 static void ftp_line(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir)
 {
-    ftp_dir *d = &s->ftp[dir];
+    ftp_state *f = s->ftp;
+    ftp_dir *d = &f->dir[dir];
+    /* Zeek's line splitter drops the CR before the LF; a line longer than
+     * we keep has its end, and any CR there, out of sight. */
+    if (d->len && d->len == d->nvt_len && d->line[d->len - 1] == '\r')
+        d->len--;
+    d->line[d->len] = '\0';
     bool fresh_reply = dir == 1 && !d->in_multi;
     if (dir == 0)
-        ftp_command(c, s, d);
+        ftp_command(c, f, d);
     else if (!ftp_reply_ok(d)) {
         cl_analyzer_violation(e, c, CL_AN_FTP, "ftp");
         s->ftp_done = true;
     }
-    if (s->ftp_text && !s->ftp_done && (dir == 0 || fresh_reply)) {
-        ftp_data_channel(e, c, s->ftp_text, dir);
-        if (dir == 1 && s->ftp_text->auth_tls && strncmp(s->ftp_text->line[1], "234", 3) == 0)
+    if (!s->ftp_done && (dir == 0 || fresh_reply)) {
+        ftp_data_channel(e, c, f, dir);
+        if (dir == 1 && f->auth_tls && strncmp(d->line, "234", 3) == 0)
             ftp_start_tls(c, s);
     }
-    if (s->ftp_text)
-        s->ftp_text->len[dir] = 0;
     d->len = 0;
     d->nvt_len = 0;
     d->word_len = 0;
@@ -492,12 +491,11 @@ static void ftp_line(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir)
 static void ftp_feed(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, uint64_t off,
                      const uint8_t *p, uint32_t n)
 {
-    ftp_dir *d = &s->ftp[dir];
-    if (s->ftp_text)
-        s->ftp_text->seen[dir] = off + n;
+    ftp_state *f = s->ftp;
+    ftp_dir *d = &f->dir[dir];
+    f->seen[dir] = off + n;
     for (uint32_t i = 0; i < n && !s->ftp_done; i++) {
-        if (s->ftp_text)
-            s->ftp_text->line_end = off + i + 1;
+        f->line_end = off + i + 1;
         if (d->nvt_len >= NVT_MAX_LINE) {
             cl_hist_check(c, 0x400, 'X');
             ftp_line(e, c, s, dir);
@@ -507,14 +505,9 @@ static void ftp_feed(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, uint
             ftp_line(e, c, s, dir);
             continue;
         }
-        if (d->len < sizeof d->start)
-            d->start[d->len] = p[i];
-        if (d->len < 255)
-            d->len++;
+        if (d->len < FTP_TEXT_MAX - 1)
+            d->line[d->len++] = (char)p[i];
         d->nvt_len++;
-        ftp_text *t = s->ftp_text;
-        if (t && t->len[dir] < FTP_TEXT_MAX - 1 && p[i] != '\r')
-            t->line[dir][t->len[dir]++] = (char)p[i];
         if (dir == 0)
             ftp_command_byte(d, p[i]);
     }
@@ -987,7 +980,7 @@ void cl_detect_tcp_attach(const cl_engine *e, cl_conn *c)
 void cl_detect_release(cl_conn *c)
 {
     if (c->stream) {
-        free(c->stream->ftp_text);
+        free(c->stream->ftp);
         cl_smtp_free(c->stream->smtp);
         cl_pgsql_free(c->stream->pg);
         cl_ldap_free(c->stream->ldap);
@@ -1020,9 +1013,7 @@ static cl_stream_state *state_of(cl_engine *e, cl_conn *c)
     s->http_done = !e->http_analyzer && !(c->analyzers & CL_AN_HTTP);
     s->ssh_done = !e->ssh_analyzer && !(c->analyzers & CL_AN_SSH);
     s->ssl_done = !e->ssl_analyzer && !(c->analyzers & CL_AN_SSL);
-    s->ftp_done = !(c->analyzers & CL_AN_FTP);
-    if (!s->ftp_done)
-        s->ftp_text = calloc(1, sizeof *s->ftp_text); /* NULL: no data channels */
+    s->ftp_done = !(c->analyzers & CL_AN_FTP) || !(s->ftp = calloc(1, sizeof *s->ftp));
     s->login_done = !(c->analyzers & (CL_AN_TELNET | CL_AN_RSH));
     s->smtp_done = !(c->analyzers & CL_AN_SMTP) || !(s->smtp = cl_smtp_new());
     s->pg_done = !e->pgsql_analyzer && !(c->analyzers & CL_AN_PGSQL);
