@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "connlog.h"
+#include "detect/detect.h"
 
 /* ------------------------------------------------------------------ */
 /* Port tables                                                         */
@@ -486,9 +487,8 @@ int cl_config_set(cl_config *cfg, const char *name, const char *value)
     return -1;
 }
 
-/* The analyzers connlog can attach to a port of the user's choosing. */
-static const char *const registrable[] = {"http", "ssl", "ssh", "ftp", "telnet", "rsh", NULL};
-
+/* The analyzers that can be attached to a port are those cl_analyzer_bit
+ * knows; the name is kept in its lower-case spelling. */
 int cl_config_register_port(cl_config *cfg, const char *analyzer, uint16_t port)
 {
     if (analyzer == NULL || cfg->n_analyzer_ports >= sizeof cfg->analyzer_ports /
@@ -496,13 +496,16 @@ int cl_config_register_port(cl_config *cfg, const char *analyzer, uint16_t port)
         return -1;
     if (strncasecmp(analyzer, "ANALYZER_", 9) == 0)
         analyzer += 9;
-    for (const char *const *r = registrable; *r; r++) {
-        if (strcasecmp(analyzer, *r) != 0)
-            continue;
-        unsigned i = cfg->n_analyzer_ports++;
-        strcpy(cfg->analyzer_ports[i].analyzer, *r);
-        cfg->analyzer_ports[i].port = port;
-        return 0;
-    }
-    return -1;
+    char name[sizeof cfg->analyzer_ports[0].analyzer];
+    size_t n = strlen(analyzer);
+    if (n >= sizeof name)
+        return -1;
+    for (size_t i = 0; i <= n; i++)
+        name[i] = (char)tolower((unsigned char)analyzer[i]);
+    if (cl_analyzer_bit(name) == 0)
+        return -1;
+    unsigned i = cfg->n_analyzer_ports++;
+    strcpy(cfg->analyzer_ports[i].analyzer, name);
+    cfg->analyzer_ports[i].port = port;
+    return 0;
 }
