@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem/huge.h"
 #include "record/uid.h"
 
 int cl_table_init(cl_table *t, size_t initial_capacity)
@@ -14,7 +15,7 @@ int cl_table_init(cl_table *t, size_t initial_capacity)
     size_t cap = 1024;
     while (cap < initial_capacity)
         cap <<= 1;
-    t->slots = calloc(cap, sizeof *t->slots);
+    t->slots = cl_huge_alloc(cap * sizeof *t->slots);
     if (!t->slots)
         return -1;
     t->mask = cap - 1;
@@ -25,7 +26,8 @@ int cl_table_init(cl_table *t, size_t initial_capacity)
 
 void cl_table_free(cl_table *t)
 {
-    free(t->slots);
+    if (t->slots)
+        cl_huge_free(t->slots, (t->mask + 1) * sizeof *t->slots);
     t->slots = NULL;
     t->n = 0;
 }
@@ -61,13 +63,13 @@ static void put(cl_table_slot *slots, size_t mask, cl_conn *c)
 static int grow(cl_table *t)
 {
     size_t cap = (t->mask + 1) * 2;
-    cl_table_slot *ns = calloc(cap, sizeof *ns);
+    cl_table_slot *ns = cl_huge_alloc(cap * sizeof *ns);
     if (!ns)
         return -1;
     for (size_t i = 0; i <= t->mask; i++)
         if (t->slots[i].conn)
             put(ns, cap - 1, t->slots[i].conn);
-    free(t->slots);
+    cl_huge_free(t->slots, (t->mask + 1) * sizeof *t->slots);
     t->slots = ns;
     t->mask = cap - 1;
     return 0;

@@ -7,6 +7,9 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "mem/huge.h"
 
 int cl_timers_init(cl_timers *q)
 {
@@ -14,13 +17,13 @@ int cl_timers_init(cl_timers *q)
     q->n = 0;
     q->next_seq = 1;
     q->live = 0;
-    q->heap = malloc(q->cap * sizeof *q->heap);
+    q->heap = cl_huge_alloc(q->cap * sizeof *q->heap);
     return q->heap ? 0 : -1;
 }
 
 void cl_timers_free(cl_timers *q)
 {
-    free(q->heap);
+    cl_huge_free(q->heap, q->cap * sizeof *q->heap);
     q->heap = NULL;
     q->n = q->cap = 0;
 }
@@ -93,9 +96,11 @@ static int push(cl_timers *q, cl_conn *c, double t)
             compact(q);
         } else {
             size_t cap = q->cap * 2;
-            cl_timer_entry *h = realloc(q->heap, cap * sizeof *h);
+            cl_timer_entry *h = cl_huge_alloc(cap * sizeof *h);
             if (!h)
                 return -1;
+            memcpy(h, q->heap, q->n * sizeof *h);
+            cl_huge_free(q->heap, q->cap * sizeof *q->heap);
             q->heap = h;
             q->cap = cap;
         }
