@@ -297,6 +297,7 @@ typedef struct cl_stats {
     uint64_t checksum_failures; /* transport packets with bad checksums */
     uint64_t checksum_checked;  /* transport packets whose checksum was verified */
     size_t memory_bytes;        /* memory held by the engine now */
+    uint64_t prefetched;        /* packets whose headers cl_engine_prefetch decoded */
 } cl_stats;
 
 /* Create an engine. On failure returns NULL and writes a message to err. */
@@ -306,6 +307,13 @@ cl_engine *cl_engine_new(const cl_config *cfg, cl_record_fn on_record,
 /* Process one packet, in capture order. Returns CL_SKIP_NONE or why the
  * packet was skipped (also counted in the stats). Never fails otherwise. */
 cl_skip cl_engine_packet(cl_engine *e, const cl_packet *pkt);
+
+/* Optional speed hint: pkt will be given to cl_engine_packet a few packets
+ * from now, and its data stays valid until then. The engine starts loading
+ * that packet's connection from memory, so that the cache misses of a large
+ * flow table overlap with the packets in between. Calling it for some,
+ * all or none of the packets never changes the results. */
+void cl_engine_prefetch(cl_engine *e, const cl_packet *pkt);
 
 /* Move network time forward without a packet (live capture when idle),
  * so connections time out as they would in Zeek. */

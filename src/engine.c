@@ -15,7 +15,11 @@
 #include "detect/detect_int.h"
 #include "site/netlist.h"
 
-#define CL_SLAB_CONNS 1024
+/* Slabs start small (an engine for a handful of packets stays small) and
+ * double up to 2 MiB each. They are not asked for huge pages: a fresh huge
+ * page costs its zeroing at once, and on our benchmark machine that cost
+ * more system time than the TLB misses it saved (measured, see bench/). */
+#define CL_SLAB_FIRST ((size_t)64 << 10)
 
 static const char *const skip_names[CL_SKIP_COUNT] = {
     [CL_SKIP_NONE] = "none",
@@ -44,6 +48,7 @@ const char *cl_skip_name(cl_skip s)
  * touches neighbouring cache lines), the others do not pay for it. */
 struct cl_slab {
     cl_slab *next;
+    size_t bytes;               /* of the whole slab, header included */
     _Alignas(16) unsigned char mem[];
 };
 
@@ -58,13 +63,17 @@ static cl_conn *conn_alloc(cl_engine *e, bool tcp)
     cl_conn **free_list = tcp ? &e->free_tcp_conns : &e->free_conns;
     if (!*free_list) {
         size_t bs = conn_block_size(tcp);
-        cl_slab *s = malloc(sizeof *s + bs * CL_SLAB_CONNS);
+        size_t bytes = CL_SLAB_FIRST << (e->n_slabs < 5 ? e->n_slabs : 5);
+        size_t n = (bytes - sizeof(cl_slab)) / bs;
+        cl_slab *s = malloc(bytes);
         if (!s)
             return NULL;
         s->next = e->slabs;
+        s->bytes = bytes;
         e->slabs = s;
-        e->slab_bytes += sizeof *s + bs * CL_SLAB_CONNS;
-        for (int i = CL_SLAB_CONNS - 1; i >= 0; i--) {
+        e->n_slabs++;
+        e->slab_bytes += bytes;
+        for (size_t i = n; i-- > 0;) {
             cl_conn *c = (cl_conn *)(s->mem + (size_t)i * bs);
             c->idle_next = *free_list;
             *free_list = c;
@@ -314,8 +323,133 @@ typedef struct lookup {
 static void find(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx, lookup *l)
 {
     make_key(e, f, ctx->l2, &l->k);
-    l->hash = cl_table_hash(&e->table, &l->k);
+    const cl_prefetch *h = e->hint;
+    if (h && h->has_key && memcmp(&h->key, &l->k, sizeof l->k) == 0)
+        l->hash = h->hash;
+    else
+        l->hash = cl_table_hash(&e->table, &l->k);
     l->c = cl_table_find(&e->table, &l->k, l->hash);
+}
+
+/* ---------------------------------------------------------------- */
+/* Prefetching                                                       */
+/* ---------------------------------------------------------------- */
+
+/* Connections are loaded for groups of this many announcements at once,
+ * this many announcements back: by then their table slots have arrived. */
+#define PREFETCH_GROUP 4
+#define PREFETCH_CONN_LAG 8
+
+static unsigned ip_decode_flags(const cl_engine *e)
+{
+    return e->cfg.ignore_checksums ? CL_IP_ZERO_LEN_OK : CL_IP_VERIFY_CHECKSUM;
+}
+
+/* Decode the packet's link and IP headers as the real pass will, and
+ * the flow key of a plain (unfragmented) TCP or UDP packet. False when
+ * the link layer does not decode. */
+static bool predecode(const cl_engine *e, const cl_packet *pkt, cl_prefetch *pf)
+{
+    if (cl_decode_link(pkt->linktype, pkt->data, pkt->caplen, pkt->wirelen, &pf->l2) != CL_DEC_OK)
+        return false;
+    const cl_l2_info *l2 = &pf->l2;
+    const cl_ip_info *ip = &pf->ip;
+    pf->ip_status = cl_decode_ip(l2->l3, l2->l3_caplen, l2->l3_wirelen, ip_decode_flags(e), &pf->ip);
+    pf->has_key = pf->ip_status == CL_DEC_OK && !ip->is_fragment &&
+                  (ip->proto == 6 || ip->proto == 17) && ip->payload_caplen >= 4;
+    if (pf->has_key) {
+        const uint8_t *p = ip->payload;
+        flow f = {ip->src, ip->dst, (uint16_t)(p[0] << 8 | p[1]), (uint16_t)(p[2] << 8 | p[3]),
+                  ip->proto, ip->proto == 6 ? CL_PROTO_TCP : CL_PROTO_UDP, false};
+        make_key(e, &f, l2, &pf->key);
+    }
+    return true;
+}
+
+/* The connection an announcement finds in the table (its probe run seldom
+ * leaves the slot's cache line, loaded when it was announced), or NULL. */
+static const cl_conn *announced_conn(const cl_engine *e, const cl_prefetch *pf)
+{
+    if (!pf->has_key)
+        return NULL;
+    const cl_table *t = &e->table;
+    size_t i = pf->hash & t->mask;
+    for (int probes = 0; probes < 8; probes++, i = (i + 1) & t->mask) {
+        const cl_table_slot *s = &t->slots[i];
+        if (!s->conn)
+            return NULL;
+        if (s->hash == pf->hash)
+            return s->conn;
+    }
+    return NULL;
+}
+
+/* Load the connections of a group of announcements: all of each block,
+ * as a TCP packet touches most of it.
+ *
+ * Why real loads and not only prefetch instructions: on our machine a
+ * prefetch that misses the TLB is dropped (measured: with prefetches
+ * alone the lookup still waited on the connection's first line), and
+ * connections are spread over far more pages than the TLB holds. A load
+ * does walk the page table; loading the first and last line of a whole
+ * group in one go lets the CPU overlap their misses, and the prefetches
+ * for the lines between then find the page in the TLB. */
+static void load_conns(cl_engine *e, unsigned first)
+{
+    const cl_conn *c[PREFETCH_GROUP];
+    size_t bytes[PREFETCH_GROUP];
+    unsigned sink = 0;
+    for (unsigned k = 0; k < PREFETCH_GROUP; k++) {
+        const cl_prefetch *pf = &e->pf[(first + k) % CL_PREFETCH_RING];
+        c[k] = announced_conn(e, pf);
+        bytes[k] = sizeof(cl_conn) + (pf->key.proto[0] == 6 ? sizeof(cl_tcp_conn) : 0);
+        if (c[k])
+            sink += *(const volatile uint8_t *)c[k] +
+                    *((const volatile uint8_t *)c[k] + bytes[k] - 1);
+    }
+    for (unsigned k = 0; k < PREFETCH_GROUP; k++)
+        for (size_t off = 64; c[k] && off < bytes[k] - 64; off += 64)
+            __builtin_prefetch((const char *)c[k] + off, 1);
+    e->pf_sink += sink;
+}
+
+/* Below this many connections the table and the connections stay in the
+ * CPU caches, and announcing packets would cost more than it saves. */
+#define PREFETCH_MIN_CONNS 16384
+
+void cl_engine_prefetch(cl_engine *e, const cl_packet *pkt)
+{
+    if (e->stats.conns_live < PREFETCH_MIN_CONNS)
+        return;
+    cl_prefetch *pf = &e->pf[e->pf_head % CL_PREFETCH_RING];
+    if (!predecode(e, pkt, pf))
+        return;
+    pf->pkt = *pkt;
+    if (pf->has_key) {
+        pf->hash = cl_table_hash(&e->table, &pf->key);
+        __builtin_prefetch(&e->table.slots[pf->hash & e->table.mask], 0);
+    }
+    e->pf_head++;
+    if (e->pf_head - e->pf_tail > CL_PREFETCH_RING)
+        e->pf_tail = e->pf_head - CL_PREFETCH_RING;
+    if (e->pf_head % PREFETCH_GROUP == 0 &&
+        e->pf_head - e->pf_tail >= PREFETCH_CONN_LAG + PREFETCH_GROUP)
+        load_conns(e, e->pf_head - PREFETCH_CONN_LAG - PREFETCH_GROUP);
+}
+
+/* The announcement of this packet, if any; older ones are dropped. */
+static const cl_prefetch *take_hint(cl_engine *e, const cl_packet *pkt)
+{
+    for (unsigned i = e->pf_tail; i != e->pf_head; i++) {
+        const cl_prefetch *pf = &e->pf[i % CL_PREFETCH_RING];
+        const cl_packet *q = &pf->pkt;
+        if (q->data == pkt->data && q->caplen == pkt->caplen && q->wirelen == pkt->wirelen &&
+            q->ts_sec == pkt->ts_sec && q->ts_usec == pkt->ts_usec && q->linktype == pkt->linktype) {
+            e->pf_tail = i + 1;
+            return pf;
+        }
+    }
+    return NULL;
 }
 
 /* ICMP and other IP protocols: no flips, no analyzers, one idle timeout. */
@@ -519,12 +653,20 @@ static cl_skip ip_status_skip(cl_decode_status st)
     }
 }
 
-cl_skip cl_engine_process_ip(cl_engine *e, const uint8_t *p, uint32_t caplen, uint32_t wirelen,
-                             const cl_l2_info *l2, double t, const cl_encap *encap)
+/* `pre`: the headers as cl_engine_prefetch decoded them, or NULL. */
+static cl_skip process_ip(cl_engine *e, const uint8_t *p, uint32_t caplen, uint32_t wirelen,
+                          const cl_l2_info *l2, double t, const cl_encap *encap,
+                          const cl_prefetch *pre)
 {
-    unsigned flags = e->cfg.ignore_checksums ? CL_IP_ZERO_LEN_OK : CL_IP_VERIFY_CHECKSUM;
+    unsigned flags = ip_decode_flags(e);
     cl_ip_info ip;
-    cl_decode_status st = cl_decode_ip(p, caplen, wirelen, flags, &ip);
+    cl_decode_status st;
+    if (pre) {
+        ip = pre->ip;
+        st = pre->ip_status;
+    } else {
+        st = cl_decode_ip(p, caplen, wirelen, flags, &ip);
+    }
     if (st == CL_DEC_BAD_CHECKSUM && !cl_engine_checksums_apply(e, &ip.src))
         st = cl_decode_ip(p, caplen, wirelen, flags & ~CL_IP_VERIFY_CHECKSUM, &ip);
     if (st != CL_DEC_OK)
@@ -542,19 +684,36 @@ cl_skip cl_engine_process_ip(cl_engine *e, const uint8_t *p, uint32_t caplen, ui
     return dispatch_transport(e, &ctx);
 }
 
-cl_skip cl_engine_process_l2(cl_engine *e, cl_l2_info *l2, double t, const cl_encap *encap)
+cl_skip cl_engine_process_ip(cl_engine *e, const uint8_t *p, uint32_t caplen, uint32_t wirelen,
+                             const cl_l2_info *l2, double t, const cl_encap *encap)
 {
-    cl_skip s = cl_engine_process_ip(e, l2->l3, l2->l3_caplen, l2->l3_wirelen, l2, t, encap);
+    return process_ip(e, p, caplen, wirelen, l2, t, encap, NULL);
+}
+
+static cl_skip process_l2(cl_engine *e, cl_l2_info *l2, double t, const cl_encap *encap,
+                          const cl_prefetch *pre)
+{
+    cl_skip s = process_ip(e, l2->l3, l2->l3_caplen, l2->l3_wirelen, l2, t, encap, pre);
     /* Each further A-MSDU subframe is a packet of its own, as in Zeek. */
     while (l2->amsdu_rest && cl_decode_amsdu_next(l2) == CL_DEC_OK)
         cl_engine_process_ip(e, l2->l3, l2->l3_caplen, l2->l3_wirelen, l2, t, encap);
     return s;
 }
 
+cl_skip cl_engine_process_l2(cl_engine *e, cl_l2_info *l2, double t, const cl_encap *encap)
+{
+    return process_l2(e, l2, t, encap, NULL);
+}
+
 static cl_skip process_frame(cl_engine *e, const cl_packet *pkt, double t)
 {
     cl_l2_info l2;
-    cl_decode_status st = cl_decode_link(pkt->linktype, pkt->data, pkt->caplen, pkt->wirelen, &l2);
+    const cl_prefetch *pre = e->hint;
+    cl_decode_status st = CL_DEC_OK;
+    if (pre)
+        l2 = pre->l2;
+    else
+        st = cl_decode_link(pkt->linktype, pkt->data, pkt->caplen, pkt->wirelen, &l2);
     switch (st) {
     case CL_DEC_OK:
         break;
@@ -567,7 +726,7 @@ static cl_skip process_frame(cl_engine *e, const cl_packet *pkt, double t)
     default:
         return CL_SKIP_IP_MALFORMED;
     }
-    return cl_engine_process_l2(e, &l2, t, NULL);
+    return process_l2(e, &l2, t, NULL, pre);
 }
 
 /* ---------------------------------------------------------------- */
@@ -676,7 +835,11 @@ cl_skip cl_engine_packet(cl_engine *e, const cl_packet *pkt)
     dispatch_timers(e, e->cfg.max_timer_expires);
     cl_frag_expire(e->frag, e->network_time);
 
+    e->hint = e->pf_head != e->pf_tail ? take_hint(e, pkt) : NULL;
+    if (e->hint)
+        e->stats.prefetched++;
     cl_skip s = process_frame(e, pkt, t);
+    e->hint = NULL;
     if (s != CL_SKIP_NONE)
         e->stats.skipped[s]++;
 

@@ -64,6 +64,19 @@ typedef struct cl_expectation {
     char service[16];
 } cl_expectation;
 
+/* A packet announced by cl_engine_prefetch, kept until it comes: its
+ * decoded headers (so that they are decoded once) and its flow. */
+#define CL_PREFETCH_RING 32
+typedef struct cl_prefetch {
+    cl_packet pkt;                  /* which packet it is */
+    cl_l2_info l2;
+    cl_ip_info ip;
+    cl_decode_status ip_status;     /* of cl_decode_ip with the engine's flags */
+    bool has_key;                   /* a TCP or UDP flow: key and hash are set */
+    uint32_t hash;
+    cl_key key;
+} cl_prefetch;
+
 struct cl_engine {
     cl_config cfg;
     cl_record_fn on_record;
@@ -83,6 +96,7 @@ struct cl_engine {
 
     cl_stats stats;
     size_t slab_bytes;
+    unsigned n_slabs;
 
     bool dns_analyzer;              /* the DNS analyzer is loaded */
     bool ntp_analyzer;
@@ -106,6 +120,13 @@ struct cl_engine {
 
     cl_tunnel_id *tunnel_ids;
     size_t n_tunnel_ids;
+
+    /* Flows of packets announced ahead (oldest at pf_tail), and the one
+     * of the packet in hand, whose hash need not be computed again. */
+    cl_prefetch pf[CL_PREFETCH_RING];
+    unsigned pf_head, pf_tail;
+    unsigned pf_sink;               /* where load_conns' loads go */
+    const cl_prefetch *hint;
 
     /* least recently active first: eviction order when max_conns is hit */
     cl_conn *idle_head, *idle_tail;

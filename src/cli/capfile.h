@@ -33,6 +33,7 @@ typedef struct cli_capfile {
     const uint8_t *map;
     size_t map_len;
     size_t map_released;        /* pages below this were given back */
+    size_t prefetched;          /* cache loads were started below this */
     /* ... or a read buffer holding [0, len) of which pos is next. */
     uint8_t *buf;
     size_t cap, len, pos;

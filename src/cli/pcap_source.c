@@ -172,6 +172,11 @@ static cli_next next_from_file(cli_source *s, cl_packet *pkt, char *err, size_t 
     }
 }
 
+bool cli_source_data_stays(const cli_source *s)
+{
+    return !s->live && s->cap.map != NULL;
+}
+
 cli_next cli_source_next(cli_source *s, cl_packet *pkt, char *err, size_t errlen)
 {
     if (!s->live)

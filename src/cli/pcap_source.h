@@ -53,6 +53,11 @@ int cli_source_open_live(cli_source *s, const char *iface, const char *filter,
 /* Next packet. On CLI_NEXT_ERROR err holds "NAME: problem". */
 cli_next cli_source_next(cli_source *s, cl_packet *pkt, char *err, size_t errlen);
 
+/* Do packets stay valid after the next call (a mapped file)? Then a
+ * reader may look a few packets ahead: their data stays in place until
+ * at least 8 MiB later in the file. */
+bool cli_source_data_stays(const cli_source *s);
+
 /* Human name of a link type: "EN10MB (Ethernet)" or "147". */
 void cli_linktype_name(int dlt, char *buf, size_t len);
 

@@ -140,6 +140,7 @@ static void print_stats(const cl_stats *st)
     fprintf(stderr, "connlog: stats: checksum_checked %" PRIu64 "\n", st->checksum_checked);
     fprintf(stderr, "connlog: stats: checksum_failures %" PRIu64 "\n", st->checksum_failures);
     fprintf(stderr, "connlog: stats: memory_bytes %zu\n", st->memory_bytes);
+    fprintf(stderr, "connlog: stats: prefetched %" PRIu64 "\n", st->prefetched);
 }
 
 /* Zeek's base/misc/find-checksum-offloading.zeek warns when bad IP, TCP or
@@ -168,9 +169,36 @@ static void checksum_warning(const cli_options *opt, const cl_stats *st)
             st->skipped[CL_SKIP_IP_CHECKSUM], st->checksum_failures, st->packets);
 }
 
-/* Read one source to its end (or a stop request). Returns 0, 1 when the
- * input was cut short, or a fatal exit code. */
-static int pump(cli_source *src, cli_shards *e, const out_ctx *out)
+/* Packets read ahead of the one processed, when the source keeps them in
+ * place: the engine starts loading their connections meanwhile. */
+#define LOOKAHEAD 16
+
+typedef struct lookahead {
+    cl_packet pkt[LOOKAHEAD];
+    unsigned n, next;           /* held packets; the oldest is at next */
+} lookahead;
+
+/* Hand pkt on, LOOKAHEAD packets late. */
+static void feed_ahead(lookahead *la, cli_shards *e, const cl_packet *pkt)
+{
+    cli_shards_prefetch(e, pkt);
+    if (la->n == LOOKAHEAD)
+        cli_shards_packet(e, &la->pkt[la->next]);
+    else
+        la->n++;
+    la->pkt[la->next] = *pkt;
+    la->next = (la->next + 1) % LOOKAHEAD;
+}
+
+static void drain_ahead(lookahead *la, cli_shards *e)
+{
+    unsigned first = (la->next + LOOKAHEAD - la->n) % LOOKAHEAD;
+    for (unsigned i = 0; i < la->n; i++)
+        cli_shards_packet(e, &la->pkt[(first + i) % LOOKAHEAD]);
+    la->n = 0;
+}
+
+static int pump_packets(cli_source *src, cli_shards *e, const out_ctx *out, lookahead *la)
 {
     char err[PCAP_ERRBUF_SIZE + 512];
     cl_packet pkt;
@@ -178,7 +206,10 @@ static int pump(cli_source *src, cli_shards *e, const out_ctx *out)
     while (!stop_requested && !out->failed) {
         cli_next r = cli_source_next(src, &pkt, err, sizeof err);
         if (r == CLI_NEXT_PACKET) {
-            cli_shards_packet(e, &pkt);
+            if (la)
+                feed_ahead(la, e, &pkt);
+            else
+                cli_shards_packet(e, &pkt);
             if (src->live)
                 last_activity = mono_now();
             continue;
@@ -206,6 +237,18 @@ static int pump(cli_source *src, cli_shards *e, const out_ctx *out)
         return CLI_EXIT_INPUT_CUT;
     }
     return 0;
+}
+
+/* Read one source to its end (or a stop request). Returns 0, 1 when the
+ * input was cut short, or a fatal exit code. Every packet read is
+ * processed, also those read ahead. */
+static int pump(cli_source *src, cli_shards *e, const out_ctx *out)
+{
+    lookahead la = {.n = 0};
+    bool ahead = cli_source_data_stays(src);
+    int rc = pump_packets(src, e, out, ahead ? &la : NULL);
+    drain_ahead(&la, e);
+    return rc;
 }
 
 int cli_run(const cli_options *opt)

@@ -315,6 +315,12 @@ static void broadcast_advance(cli_shards *s, double now)
     s->since_advance = 0;
 }
 
+void cli_shards_prefetch(cli_shards *s, const cl_packet *pkt)
+{
+    if (s->n == 1)
+        cl_engine_prefetch(s->e0, pkt);
+}
+
 void cli_shards_packet(cli_shards *s, const cl_packet *pkt)
 {
     if (s->n == 1) {
@@ -441,6 +447,7 @@ static void add_stats(cl_stats *sum, const cl_stats *st)
     sum->checksum_failures += st->checksum_failures;
     sum->checksum_checked += st->checksum_checked;
     sum->memory_bytes += st->memory_bytes;
+    sum->prefetched += st->prefetched;
 }
 
 void cli_shards_stats(const cli_shards *s, cl_stats *sum)

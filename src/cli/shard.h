@@ -24,6 +24,9 @@ typedef struct cli_shards cli_shards;
 cli_shards *cli_shards_start(const cl_config *cfg, unsigned n, cl_record_fn fn, void *user,
                              char *err, size_t errlen);
 void cli_shards_packet(cli_shards *s, const cl_packet *pkt);
+/* pkt comes to cli_shards_packet soon, with its data in place until then
+ * (cl_engine_prefetch). */
+void cli_shards_prefetch(cli_shards *s, const cl_packet *pkt);
 /* Network time moves on without a packet (live capture, idle). */
 void cli_shards_advance(cli_shards *s, double now);
 /* End of input: every engine finishes its connections; workers stop. */
