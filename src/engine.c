@@ -203,13 +203,33 @@ static uint16_t port_canon_value(uint16_t port)
     return (uint16_t)((port >> 8) | (port << 8));
 }
 
+static uint64_t load_be64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* memcmp's order of two addresses, from two big-endian word compares
+ * (the compiler makes each a load and a byte swap). */
+static int addr_order(const uint8_t *a, const uint8_t *b)
+{
+    for (int i = 0; i < 16; i += 8) {
+        uint64_t u = load_be64(a + i), v = load_be64(b + i);
+        if (u != v)
+            return u < v ? -1 : 1;
+    }
+    return 0;
+}
+
 static void make_key(const cl_engine *e, const flow *f, const cl_l2_info *l2, cl_key *k)
 {
     memset(k, 0, sizeof *k);
     const cl_addr *a1 = &f->src, *a2 = &f->dst;
     uint16_t p1 = f->sport, p2 = f->dport;
     if (!f->one_way) {
-        int cmp = memcmp(a1->b, a2->b, 16);
+        int cmp = addr_order(a1->b, a2->b);
         bool lt = cmp < 0 || (cmp == 0 && port_canon_value(p1) < port_canon_value(p2));
         if (!lt) {
             a1 = &f->dst;
@@ -263,7 +283,7 @@ static cl_conn *conn_new(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx, con
     c->key = *k;
     c->hash = hash;
     /* The packet's sender is the originator: which side of the key? */
-    c->orig_is_a2 = memcmp(k->a1, f->src.b, 16) != 0 || cl_key_port(k->p1) != f->sport;
+    c->orig_is_a2 = !cl_addr16_equal(k->a1, f->src.b) || cl_key_port(k->p1) != f->sport;
     c->proto = (uint8_t)f->proto;
     c->ip_proto = f->ip_proto;
     c->icmp_one_way = f->one_way;
@@ -324,7 +344,7 @@ static void find(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx, lookup *l)
 {
     make_key(e, f, ctx->l2, &l->k);
     const cl_prefetch *h = e->hint;
-    if (h && h->has_key && memcmp(&h->key, &l->k, sizeof l->k) == 0)
+    if (h && h->has_key && cl_key_equal(&h->key, &l->k))
         l->hash = h->hash;
     else
         l->hash = cl_table_hash(&e->table, &l->k);
@@ -472,7 +492,7 @@ static cl_conn *find_or_create(cl_engine *e, const flow *f, const cl_pkt_ctx *ct
 
 static bool packet_is_orig(const cl_conn *c, const flow *f)
 {
-    return memcmp(cl_conn_orig_h(c)->b, f->src.b, 16) == 0 && cl_conn_orig_p(c) == f->sport;
+    return cl_addr16_equal(cl_conn_orig_h(c)->b, f->src.b) && cl_conn_orig_p(c) == f->sport;
 }
 
 /* ---------------------------------------------------------------- */

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "connlog.h"
 #include "conn/reassembly.h"
@@ -67,6 +68,30 @@ typedef struct cl_key {
     uint8_t vlan[2], inner_vlan[2];  /* zero unless VLANs are part of the key */
     uint8_t pad[2];
 } cl_key;
+
+/* Equal keys? Word-wise, inline: the flow table compares a key on
+ * nearly every packet, and a call to memcmp cost more than the compare. */
+static inline bool cl_key_equal(const cl_key *a, const cl_key *b)
+{
+    uint64_t x[5], y[5];
+    uint32_t xt, yt;
+    _Static_assert(sizeof(cl_key) == 44, "cl_key_equal reads 5 words and a tail");
+    memcpy(x, a, 40);
+    memcpy(y, b, 40);
+    memcpy(&xt, (const uint8_t *)a + 40, 4);
+    memcpy(&yt, (const uint8_t *)b + 40, 4);
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4]) |
+            (xt ^ yt)) == 0;
+}
+
+/* Equal 16-byte addresses (same reason). */
+static inline bool cl_addr16_equal(const uint8_t *a, const uint8_t *b)
+{
+    uint64_t x[2], y[2];
+    memcpy(x, a, 16);
+    memcpy(y, b, 16);
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
 
 enum cl_timer_slot {
     CL_TIMER_INACTIVITY = 0,

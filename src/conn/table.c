@@ -44,7 +44,7 @@ cl_conn *cl_table_find(const cl_table *t, const cl_key *k, uint32_t hash)
         const cl_table_slot *s = &t->slots[i];
         if (!s->conn)
             return NULL;
-        if (s->hash == hash && memcmp(&s->conn->key, k, sizeof *k) == 0)
+        if (s->hash == hash && cl_key_equal(&s->conn->key, k))
             return s->conn;
         i = (i + 1) & t->mask;
     }
