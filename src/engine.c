@@ -342,12 +342,15 @@ typedef struct lookup {
 
 static void find(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx, lookup *l)
 {
-    make_key(e, f, ctx->l2, &l->k);
-    const cl_prefetch *h = e->hint;
-    if (h && h->has_key && cl_key_equal(&h->key, &l->k))
-        l->hash = h->hash;
-    else
+    const cl_prefetch *pre = ctx->pre;
+    if (pre && pre->has_key) {
+        /* f was read from the very headers the key was made from. */
+        l->k = pre->key;
+        l->hash = pre->hash;
+    } else {
+        make_key(e, f, ctx->l2, &l->k);
         l->hash = cl_table_hash(&e->table, &l->k);
+    }
     l->c = cl_table_find(&e->table, &l->k, l->hash);
 }
 
@@ -700,7 +703,7 @@ static cl_skip process_ip(cl_engine *e, const uint8_t *p, uint32_t caplen, uint3
             return CL_SKIP_FRAGMENT;
         use = &whole;
     }
-    cl_pkt_ctx ctx = {t, l2, use, encap};
+    cl_pkt_ctx ctx = {t, l2, use, encap, use == &ip ? pre : NULL};
     return dispatch_transport(e, &ctx);
 }
 

@@ -138,6 +138,9 @@ typedef struct cl_pkt_ctx {
     const cl_l2_info *l2;
     const cl_ip_info *ip;
     const cl_encap *encap;          /* NULL when not tunnelled */
+    /* The announcement this very IP packet was decoded from (its flow key
+     * and hash are ready), or NULL. */
+    const struct cl_prefetch *pre;
 } cl_pkt_ctx;
 
 /* Parsed TCP header fields (engine.c checks the 20-byte minimum). */
