@@ -1,7 +1,7 @@
 /*
- * timers.c - a 4-ary min-heap of (deadline, arm order) with lazy
- * invalidation: an entry is live only while its connection's timer_seq
- * still names it.
+ * timers.c - sorted FIFO lanes and a 4-ary min-heap of (deadline, arm
+ * order) with lazy invalidation: an entry is live only while its
+ * connection's timer_seq still names it.
  */
 #include "conn/timers.h"
 
@@ -23,6 +23,10 @@ int cl_timers_init(cl_timers *q)
 
 void cl_timers_free(cl_timers *q)
 {
+    for (int i = 0; i < CL_TIMER_LANES; i++) {
+        free(q->lanes[i].a);
+        q->lanes[i] = (cl_timer_lane){0};
+    }
     cl_huge_free(q->heap, q->cap * sizeof *q->heap);
     q->heap = NULL;
     q->n = q->cap = 0;
@@ -30,7 +34,10 @@ void cl_timers_free(cl_timers *q)
 
 size_t cl_timers_memory(const cl_timers *q)
 {
-    return q->cap * sizeof *q->heap;
+    size_t n = q->cap;
+    for (int i = 0; i < CL_TIMER_LANES; i++)
+        n += q->lanes[i].cap;
+    return n * sizeof *q->heap;
 }
 
 static bool before(const cl_timer_entry *a, const cl_timer_entry *b)
@@ -89,6 +96,91 @@ static void compact(cl_timers *q)
             sift_down(q->heap, q->n, i);
 }
 
+/* ---------------------------------------------------------------- */
+/* Lanes                                                             */
+/* ---------------------------------------------------------------- */
+
+static cl_timer_entry *lane_at(const cl_timer_lane *l, size_t i)
+{
+    return &l->a[(l->head + i) & (l->cap - 1)];
+}
+
+/* Keep the live entries only, in order. */
+static void lane_compact(cl_timer_lane *l)
+{
+    size_t w = 0;
+    for (size_t r = 0; r < l->n; r++) {
+        cl_timer_entry e = *lane_at(l, r);
+        if (is_live(&e))
+            *lane_at(l, w++) = e;
+    }
+    l->n = w;
+}
+
+static int lane_append(cl_timers *q, cl_timer_lane *l, const cl_timer_entry *e)
+{
+    if (l->n == l->cap) {
+        if (l->n > 2 * q->live + 1024)
+            lane_compact(l);
+    }
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        cl_timer_entry *a = malloc(cap * sizeof *a);
+        if (!a)
+            return -1;
+        for (size_t i = 0; i < l->n; i++)
+            a[i] = *lane_at(l, i);
+        free(l->a);
+        l->a = a;
+        l->cap = cap;
+        l->head = 0;
+    }
+    *lane_at(l, l->n++) = *e;
+    return 0;
+}
+
+/* The lane an entry of time t can join: the one whose last entry is the
+ * latest not after t (ties in time are fine: arm order grows), else an
+ * empty lane; NULL when none fits. */
+static cl_timer_lane *lane_for(cl_timers *q, double t)
+{
+    cl_timer_lane *best = NULL, *empty = NULL;
+    double best_t = 0;
+    for (int i = 0; i < CL_TIMER_LANES; i++) {
+        cl_timer_lane *l = &q->lanes[i];
+        if (l->n == 0) {
+            if (!empty)
+                empty = l;
+            continue;
+        }
+        double last = lane_at(l, l->n - 1)->t;
+        if (last <= t && (!best || last > best_t)) {
+            best = l;
+            best_t = last;
+        }
+    }
+    return best ? best : empty;
+}
+
+/* The earliest entry of all (lane heads and heap top): where it lives.
+ * Returns NULL when there are no entries; *lane is NULL for the heap. */
+static cl_timer_entry *earliest_entry(cl_timers *q, cl_timer_lane **lane)
+{
+    cl_timer_entry *best = q->n ? &q->heap[0] : NULL;
+    *lane = NULL;
+    for (int i = 0; i < CL_TIMER_LANES; i++) {
+        cl_timer_lane *l = &q->lanes[i];
+        if (l->n == 0)
+            continue;
+        cl_timer_entry *h = lane_at(l, 0);
+        if (!best || before(h, best)) {
+            best = h;
+            *lane = l;
+        }
+    }
+    return best;
+}
+
 static int push(cl_timers *q, cl_conn *c, double t)
 {
     if (q->n == q->cap) {
@@ -115,6 +207,22 @@ static int push(cl_timers *q, cl_conn *c, double t)
     return 0;
 }
 
+static int add(cl_timers *q, cl_conn *c, double t)
+{
+    cl_timer_lane *l = lane_for(q, t);
+    if (!l)
+        return push(q, c, t);
+    cl_timer_entry e = {t, q->next_seq, c};
+    if (lane_append(q, l, &e) != 0)
+        return push(q, c, t);
+    q->next_seq++;
+    if (c->timer_seq == 0)
+        q->live++;
+    c->timer_seq = e.seq;
+    c->timer_next = t;
+    return 0;
+}
+
 static unsigned earliest_slot(const cl_conn *c);
 
 /* Invariant: while a connection has a live entry, its time is at or
@@ -125,9 +233,9 @@ int cl_timers_set(cl_timers *q, cl_conn *c, unsigned slot, double t)
     if (c->timer_seq != 0) {
         if (!(t < c->timer_next))
             return 0; /* the live entry comes first anyway */
-        return push(q, c, t);
+        return add(q, c, t);
     }
-    return push(q, c, c->timer_due[earliest_slot(c)]);
+    return add(q, c, c->timer_due[earliest_slot(c)]);
 }
 
 void cl_timers_cancel(cl_timers *q, cl_conn *c, unsigned slot)
@@ -163,18 +271,23 @@ static unsigned earliest_slot(const cl_conn *c)
 
 cl_conn *cl_timers_next_due(cl_timers *q, double now, unsigned *slot)
 {
-    while (q->n) {
-        cl_timer_entry *top = &q->heap[0];
+    cl_timer_lane *lane;
+    cl_timer_entry *top;
+    while ((top = earliest_entry(q, &lane))) {
         /* Time first: the usual answer (nothing due) then costs no look
          * at the connection's memory. */
         if (!(top->t <= now))
             return NULL;
-        if (!is_live(top)) {
+        cl_timer_entry e = *top;
+        if (lane) {
+            lane->head = (lane->head + 1) & (lane->cap - 1);
+            lane->n--;
+        } else {
             pop_top(q);
-            continue;
         }
-        cl_conn *c = top->conn;
-        pop_top(q);
+        if (!is_live(&e))
+            continue;
+        cl_conn *c = e.conn;
         c->timer_seq = 0;
         q->live--;
         unsigned s = earliest_slot(c);
@@ -197,5 +310,5 @@ int cl_timers_rearm(cl_timers *q, cl_conn *c)
     double t = c->timer_due[earliest_slot(c)];
     if (isinf(t))
         return 0;
-    return push(q, c, t);
+    return add(q, c, t);
 }

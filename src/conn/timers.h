@@ -12,6 +12,14 @@
  * Timers fire one slot at a time in global deadline order; equal times go
  * in the order they were armed (Zeek's order for ties depends on its heap
  * shape and on unrelated script timers, and is not reproduced).
+ *
+ * Most deadlines are "now plus one of a few constants", so entries arrive
+ * mostly in deadline order per constant. Each entry first tries a handful
+ * of FIFO lanes: it joins the lane whose last entry is the latest one not
+ * after it (so every lane stays sorted), and only entries that fit no lane
+ * go to the heap. The next due entry is the least of the lane heads and
+ * the heap top: a push costs O(1) instead of a walk down a heap of a
+ * million entries.
  */
 #ifndef CL_TIMERS_H
 #define CL_TIMERS_H
@@ -27,7 +35,16 @@ typedef struct cl_timer_entry {
     cl_conn *conn;
 } cl_timer_entry;
 
+/* A sorted FIFO of entries: a ring buffer. */
+typedef struct cl_timer_lane {
+    cl_timer_entry *a;
+    size_t head, n, cap;    /* cap is 0 or a power of two */
+} cl_timer_lane;
+
+#define CL_TIMER_LANES 8
+
 typedef struct cl_timers {
+    cl_timer_lane lanes[CL_TIMER_LANES];
     cl_timer_entry *heap;
     size_t n, cap;
     uint64_t next_seq;
