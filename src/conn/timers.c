@@ -13,6 +13,8 @@
 
 int cl_timers_init(cl_timers *q)
 {
+    for (int i = 0; i < CL_TIMER_LANES; i++)
+        q->lanes[i] = (cl_timer_lane){0};
     q->cap = 1024;
     q->n = 0;
     q->next_seq = 1;
@@ -291,8 +293,10 @@ cl_conn *cl_timers_next_due(cl_timers *q, double now, unsigned *slot)
         c->timer_seq = 0;
         q->live--;
         unsigned s = earliest_slot(c);
-        if (!(c->timer_due[s] <= now)) {
-            /* The slot behind this entry was cancelled or moved later. */
+        if (!(c->timer_due[s] <= e.t)) {
+            /* The slot behind this entry was cancelled or moved later:
+             * queue the connection again at its earliest deadline, which
+             * may still be due now but must wait for those before it. */
             cl_timers_rearm(q, c);
             continue;
         }
