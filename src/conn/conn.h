@@ -124,20 +124,19 @@ typedef struct cl_conn_ext {
 typedef struct cl_conn {
     cl_key key;
     uint32_t hash;
-    uint32_t table_slot;
 
     uint8_t orig_is_a2;             /* the originator is the key's second endpoint */
     uint8_t proto;                  /* cl_proto */
     uint8_t ip_proto;
     bool flipped_after_creation;
     bool icmp_one_way;
+    bool removed_at_end;            /* scratch for the end-of-input drain */
 
     double start_time, last_time;
     double inactivity_timeout;
     double timer_due[CL_TIMER_SLOTS]; /* INFINITY = not armed */
     double timer_next;              /* time of the live heap entry */
     uint64_t timer_seq;             /* the live heap entry, 0 = none */
-    bool removed_at_end;            /* scratch for the end-of-input drain */
 
     /* history */
     uint32_t hist_seen;

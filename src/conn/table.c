@@ -57,7 +57,6 @@ static void put(cl_table_slot *slots, size_t mask, cl_conn *c)
         i = (i + 1) & mask;
     slots[i].hash = c->hash;
     slots[i].conn = c;
-    c->table_slot = (uint32_t)i;
 }
 
 static int grow(cl_table *t)
@@ -84,9 +83,20 @@ int cl_table_insert(cl_table *t, cl_conn *c)
     return 0;
 }
 
+/* c's slot: found from its hash, so that neither lookups nor the shifts
+ * below need to touch (or keep up to date) anything in the connections,
+ * which are scattered over memory while the slots are not. */
+static size_t slot_of(const cl_table *t, const cl_conn *c)
+{
+    size_t i = c->hash & t->mask;
+    while (t->slots[i].conn != c)
+        i = (i + 1) & t->mask;
+    return i;
+}
+
 void cl_table_remove(cl_table *t, cl_conn *c)
 {
-    size_t i = c->table_slot;
+    size_t i = slot_of(t, c);
     t->slots[i].conn = NULL;
     t->n--;
     /* Shift back later entries of the probe run that could live at i. */
@@ -101,7 +111,6 @@ void cl_table_remove(cl_table *t, cl_conn *c)
         bool movable = (i <= j) ? (home <= i || home > j) : (home <= i && home > j);
         if (movable) {
             t->slots[i] = *s;
-            s->conn->table_slot = (uint32_t)i;
             s->conn = NULL;
             i = j;
         }
