@@ -134,12 +134,17 @@ static size_t record_len(uint32_t caplen)
 /* Consumer                                                          */
 /* ---------------------------------------------------------------- */
 
+static cl_packet packet_of(const rec_hdr *h)
+{
+    return (cl_packet){h->ts_sec, h->ts_usec, h->linktype, (const uint8_t *)(h + 1), h->caplen,
+                       h->wirelen};
+}
+
 /* Handle one record; returns false at the end record. */
 static bool consume(worker *w, const rec_hdr *h)
 {
     if (h->kind == REC_PACKET) {
-        cl_packet pkt = {h->ts_sec, h->ts_usec, h->linktype, (const uint8_t *)(h + 1),
-                         h->caplen, h->wirelen};
+        cl_packet pkt = packet_of(h);
         cl_engine_packet(w->e, &pkt);
     } else if (h->kind == REC_ADVANCE) {
         cl_engine_advance(w->e, h->now);
@@ -147,12 +152,34 @@ static bool consume(worker *w, const rec_hdr *h)
     return h->kind != REC_END;
 }
 
+/* The record at ring position *at (skipping the unmarked gap before the
+ * end of the buffer), or NULL when *at has reached head. */
+static const rec_hdr *record_at(const ring *r, size_t *at, size_t head)
+{
+    for (;;) {
+        if (*at == head)
+            return NULL;
+        size_t pos = *at & RING_MASK;
+        if (RING_SIZE - pos < sizeof(rec_hdr)) {
+            *at += RING_SIZE - pos;
+            continue;
+        }
+        return (const rec_hdr *)(r->buf + pos);
+    }
+}
+
+/* Packets this many records ahead of the one processed are announced to
+ * the engine (cl_engine_prefetch); records between tail and head stay in
+ * place until tail passes them. */
+#define WORKER_LOOKAHEAD 16
+
 static void *worker_main(void *arg)
 {
     worker *w = arg;
     ring *r = &w->r;
     size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-    unsigned spins = 0, done = 0;
+    size_t ahead = tail;            /* next record to announce */
+    unsigned spins = 0, done = 0, n_ahead = 0;
     bool running = true;
     while (running) {
         size_t head = atomic_load_explicit(&r->head, memory_order_acquire);
@@ -162,16 +189,26 @@ static void *worker_main(void *arg)
         }
         spins = 0;
         while (tail != head && running) {
-            size_t pos = tail & RING_MASK;
-            if (RING_SIZE - pos < sizeof(rec_hdr)) {
-                tail += RING_SIZE - pos; /* unmarked skip to the start */
-                continue;
+            const rec_hdr *a;
+            while (n_ahead < WORKER_LOOKAHEAD && (a = record_at(r, &ahead, head))) {
+                rec_hdr ah;
+                memcpy(&ah, a, sizeof ah);
+                if (ah.kind == REC_PACKET) {
+                    cl_packet pkt = packet_of(a);
+                    cl_engine_prefetch(w->e, &pkt);
+                }
+                ahead += ah.len;
+                n_ahead++;
             }
+            const rec_hdr *t = record_at(r, &tail, head);
+            if (!t)
+                break;
             rec_hdr h;
-            memcpy(&h, r->buf + pos, sizeof h);
+            memcpy(&h, t, sizeof h);
             if (h.kind != REC_WRAP)
-                running = consume(w, (const rec_hdr *)(r->buf + pos));
+                running = consume(w, t);
             tail += h.len;
+            n_ahead--;
             if (++done % PUBLISH_EVERY == 0)
                 atomic_store_explicit(&r->tail, tail, memory_order_release);
         }
