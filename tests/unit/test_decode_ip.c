@@ -454,6 +454,39 @@ static void test_csum_rfc1071(void)
     CHECK_EQ_INT(cl_csum_fold(cl_csum_add(0, w, 3)), (uint16_t)~0xf201);
 }
 
+/* The definition, 16 bits at a time: what cl_csum_add must agree with
+ * for every length, alignment and starting sum. */
+static uint16_t ref_csum(uint32_t sum, const uint8_t *p, uint32_t len)
+{
+    uint64_t acc = sum;
+    for (uint32_t i = 0; i + 1 < len; i += 2)
+        acc += (uint32_t)(p[i] << 8 | p[i + 1]);
+    if (len & 1)
+        acc += (uint32_t)(p[len - 1] << 8);
+    while (acc >> 16)
+        acc = (acc & 0xffff) + (acc >> 16);
+    return (uint16_t)~acc;
+}
+
+static void test_csum_matches_definition(void)
+{
+    static uint8_t buf[1600];
+    uint32_t x = 99;
+    unsigned bad = 0;
+    for (int round = 0; round < 4000; round++) {
+        for (size_t i = 0; i < sizeof buf; i++) {
+            x = x * 1103515245u + 12345u;
+            /* some rounds all 0xff or all zero: the carry corner cases */
+            buf[i] = round % 50 == 1 ? 0xff : round % 50 == 2 ? 0 : (uint8_t)(x >> 16);
+        }
+        uint32_t off = (uint32_t)round % 7, len = (uint32_t)(x >> 8) % 1500;
+        uint32_t start = round % 3 == 0 ? 0 : (x >> 4) & 0x3ffff;
+        if (cl_csum_fold(cl_csum_add(start, buf + off, len)) != ref_csum(start, buf + off, len))
+            bad++;
+    }
+    CHECK_EQ_INT(bad, 0);
+}
+
 static void set_transport_csum(const cl_ip_info *ip, uint8_t proto, uint8_t *t,
                                uint32_t len, uint32_t field)
 {
@@ -542,5 +575,5 @@ TEST_MAIN(test_ipv4_basic, test_ipv4_options, test_ipv4_bad_checksum,
           test_ipv4_every_truncation, test_ipv6_basic, test_ipv6_ext_chain,
           test_ipv6_routing_final_dst, test_ipv6_home_address,
           test_ipv6_fragment_header, test_ipv6_no_transport, test_ipv6_truncated_chain,
-          test_csum_rfc1071, test_transport_udp4, test_transport_v6,
+          test_csum_rfc1071, test_csum_matches_definition, test_transport_udp4, test_transport_v6,
           test_transport_icmp4)
