@@ -54,8 +54,8 @@ struct cl_slab {
 
 static size_t conn_block_size(bool tcp)
 {
-    size_t n = sizeof(cl_conn) + (tcp ? sizeof(cl_tcp_conn) : 0);
-    return (n + 15) & ~(size_t)15;
+    size_t n = sizeof(cl_conn) + (tcp ? sizeof(cl_tcp_conn) : sizeof(cl_datagram));
+    return (n + 7) & ~(size_t)7;
 }
 
 static cl_conn *conn_alloc(cl_engine *e, bool tcp)
@@ -291,9 +291,12 @@ static cl_conn *conn_new(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx, con
     for (int i = 0; i < CL_TIMER_SLOTS; i++)
         c->timer_due[i] = INFINITY;
     cl_hist_reset(c);
-    c->dlen[0] = c->dlen[1] = -1;
-    cl_scaled_init(&c->udp_chk[0]);
-    cl_scaled_init(&c->udp_chk[1]);
+    if (!tcp) {
+        cl_datagram *dg = cl_conn_dg(c);
+        dg->dlen[0] = dg->dlen[1] = -1;
+        cl_scaled_init(&dg->udp_chk[0]);
+        cl_scaled_init(&dg->udp_chk[1]);
+    }
     c->vlan = c->inner_vlan = c->pppoe_session = CL_UNSET_INT;
     const cl_l2_info *l2 = ctx->l2;
     if (l2) {

@@ -27,11 +27,14 @@ enum cl_tcp_state {
     CL_TCP_RESET = 6
 };
 
-/* A logarithmic history letter: recorded at the 1st, 10th, 100th... event. */
-typedef struct cl_scaled {
-    uint32_t count;
-    uint32_t threshold;
-} cl_scaled;
+/* A logarithmic history letter: recorded at the 1st, 10th, 100th... event.
+ * Zeek keeps a 32-bit counter and a threshold that is multiplied by 10
+ * after each recording; the threshold follows from the counter (the next
+ * power of ten, and 10^10 wrapped to 32 bits after 10^9), except once the
+ * multiplication has overflowed: then the counter restarts and the
+ * threshold stays. One bit says that, so a letter costs 4 bytes, not 8
+ * (history.c). */
+typedef uint32_t cl_scaled;
 
 typedef struct cl_tcp_endpoint {
     uint8_t state, prev_state;
@@ -103,7 +106,7 @@ enum cl_timer_slot {
     CL_TIMER_SLOTS
 };
 
-#define CL_HIST_INLINE 24
+#define CL_HIST_INLINE 16
 #define CL_HIST_MAX 4096   /* Zeek truncates log strings at 4096 bytes */
 #define CL_MAX_TUNNEL_PARENTS 8
 
@@ -146,9 +149,6 @@ typedef struct cl_conn {
 
     /* ConnSize: per direction, swapped on flips */
     uint64_t pkts[2], ip_bytes[2];
-    /* UDP/ICMP payload sizes by slot (not swapped on flips); -1 = inactive */
-    int64_t dlen[2];
-    cl_scaled udp_chk[2];
 
     uint64_t missed_bytes;
     cl_tcp_conn *tcp;
@@ -181,6 +181,25 @@ enum {
      * without one need not look at it (cl_tunnel_note_encap). */
     CL_TF_ENCAP = 0x8
 };
+
+/* What UDP, ICMP and other non-TCP connections keep beyond cl_conn: it
+ * sits right behind the connection (where a TCP connection has its
+ * cl_tcp_conn), so that TCP connections do not carry it. */
+typedef struct cl_datagram {
+    /* payload sizes by slot (not swapped on flips); -1 = inactive */
+    int64_t dlen[2];
+    cl_scaled udp_chk[2];
+} cl_datagram;
+
+static inline cl_datagram *cl_conn_dg(cl_conn *c)
+{
+    return (cl_datagram *)(c + 1);
+}
+
+static inline const cl_datagram *cl_conn_dg_const(const cl_conn *c)
+{
+    return (const cl_datagram *)(c + 1);
+}
 
 /* The endpoints, read from the key (flips only toggle orig_is_a2). */
 static inline const cl_addr *cl_conn_orig_h(const cl_conn *c)

@@ -9,8 +9,25 @@
 
 void cl_scaled_init(cl_scaled *s)
 {
-    s->count = 0;
-    s->threshold = 1;
+    *s = 0;
+}
+
+/* The counter in the low 31 bits (it never passes the last threshold,
+ * below 2^31); the top bit: the threshold has stopped growing. */
+#define SCALED_STUCK 0x80000000u
+/* The threshold after 10^9: 10^10 modulo 2^32, as Zeek's uint32 holds it. */
+#define SCALED_LAST 1410065408u
+
+static bool scaled_hits_threshold(uint32_t n, bool stuck)
+{
+    if (stuck)
+        return n == SCALED_LAST;
+    if (n == SCALED_LAST)
+        return true;
+    for (uint32_t p = 1; p <= 1000000000u && p <= n; p *= 10)
+        if (p == n)
+            return true;
+    return false;
 }
 
 void cl_hist_reset(cl_conn *c)
@@ -60,14 +77,15 @@ bool cl_hist_check(cl_conn *c, uint32_t mask, char code)
 
 bool cl_hist_scaled(cl_conn *c, char code, cl_scaled *s)
 {
-    if (++s->count != s->threshold)
+    bool stuck = *s & SCALED_STUCK;
+    uint32_t n = (*s & ~SCALED_STUCK) + 1;
+    if (!scaled_hits_threshold(n, stuck)) {
+        *s = n | (*s & SCALED_STUCK);
         return false;
+    }
     cl_hist_add(c, code);
-    uint32_t next = s->threshold * 10u;
-    /* On overflow Zeek restarts the count and keeps the threshold. */
-    if (next <= s->threshold)
-        s->count = 0;
-    else
-        s->threshold = next;
+    /* Past SCALED_LAST the threshold's multiplication overflows: Zeek
+     * restarts the count and keeps the threshold. */
+    *s = n == SCALED_LAST ? SCALED_STUCK : n;
     return true;
 }

@@ -66,10 +66,11 @@ void cl_icmp_packet(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ct
     c->last_time = ctx->t;
 
     int64_t v = (int64_t)ip->payload_len - 8;
-    if (c->dlen[slot] < 0)
-        c->dlen[slot] = v;
+    cl_datagram *dg = cl_conn_dg(c);
+    if (dg->dlen[slot] < 0)
+        dg->dlen[slot] = v;
     else
-        c->dlen[slot] += v;
+        dg->dlen[slot] += v;
 
     /* ConnSize only sees ICMP packets that were captured whole. */
     if (complete) {

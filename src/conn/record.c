@@ -10,7 +10,8 @@
 
 static const char *datagram_state(const cl_conn *c)
 {
-    bool o = c->dlen[0] >= 0, r = c->dlen[1] >= 0;
+    const cl_datagram *dg = cl_conn_dg_const(c);
+    bool o = dg->dlen[0] >= 0, r = dg->dlen[1] >= 0;
     if (o)
         return r ? "SF" : "S0";
     return r ? "SHR" : "OTH";
@@ -36,8 +37,8 @@ static void fill_sizes(const cl_conn *c, cl_conn_record *r)
         r->orig_bytes = cl_tcp_size(c->tcp->orig, c->tcp->resp);
         r->resp_bytes = cl_tcp_size(c->tcp->resp, c->tcp->orig);
     } else if (c->proto != CL_PROTO_UNKNOWN) {
-        r->orig_bytes = slot_size(c->dlen[0]);
-        r->resp_bytes = slot_size(c->dlen[1]);
+        r->orig_bytes = slot_size(cl_conn_dg_const(c)->dlen[0]);
+        r->resp_bytes = slot_size(cl_conn_dg_const(c)->dlen[1]);
     }
 }
 

@@ -45,7 +45,7 @@ bool cl_udp_packet(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx
         e->stats.checksum_checked++;
         if (!udp_checksum_ok(ip)) {
             e->stats.checksum_failures++;
-            cl_hist_scaled(c, is_orig ? 'C' : 'c', &c->udp_chk[slot]);
+            cl_hist_scaled(c, is_orig ? 'C' : 'c', &cl_conn_dg(c)->udp_chk[slot]);
             return false;
         }
     }
@@ -54,10 +54,11 @@ bool cl_udp_packet(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx
     cl_hist_check(c, is_orig ? 0x1 : 0x2, is_orig ? 'D' : 'd');
 
     int64_t v = (int64_t)(((uint32_t)p[4] << 8) | p[5]) - 8;
-    if (c->dlen[slot] < 0)
-        c->dlen[slot] = v;
+    cl_datagram *dg = cl_conn_dg(c);
+    if (dg->dlen[slot] < 0)
+        dg->dlen[slot] = v;
     else
-        c->dlen[slot] += v;
+        dg->dlen[slot] += v;
     c->last_time = ctx->t;
 
     /* Application analyzers come before ConnSize among the connection's

@@ -65,12 +65,15 @@ void cl_detect_udp(cl_engine *e, cl_conn *c, bool is_orig, const uint8_t *payloa
 
 static uint64_t conn_size(const cl_conn *c)
 {
-    if (c->tcp)
-        return cl_tcp_size(c->tcp->orig, c->tcp->resp) + cl_tcp_size(c->tcp->resp, c->tcp->orig);
+    if (c->proto == CL_PROTO_TCP)
+        return c->tcp ? cl_tcp_size(c->tcp->orig, c->tcp->resp) +
+                            cl_tcp_size(c->tcp->resp, c->tcp->orig)
+                      : 0;
+    const cl_datagram *dg = cl_conn_dg_const(c);
     uint64_t n = 0;
     for (int i = 0; i < 2; i++)
-        if (c->dlen[i] > 0)
-            n += (uint64_t)c->dlen[i];
+        if (dg->dlen[i] > 0)
+            n += (uint64_t)dg->dlen[i];
     return n;
 }
 
