@@ -170,7 +170,7 @@ void cl_conn_flip(cl_engine *e, cl_conn *c)
     t64 = c->ip_bytes[0];
     c->ip_bytes[0] = c->ip_bytes[1];
     c->ip_bytes[1] = t64;
-    if (c->tcp)
+    if (cl_conn_tcp(c))
         cl_tcp_flip(c);
     if (c->uid)
         c->flipped_after_creation = true;
@@ -265,8 +265,8 @@ static void evict_one(cl_engine *e)
     if (!victim)
         return;
     e->stats.conns_evicted++;
-    if (victim->tcp)
-        victim->tcp->is_active = false;
+    if (cl_conn_tcp(victim))
+        cl_conn_tcp(victim)->is_active = false;
     cl_engine_remove(e, victim);
 }
 
@@ -911,7 +911,7 @@ static void run_end_timers(cl_engine *e, cl_conn **all, size_t n)
     size_t k = 0;
     for (size_t i = 0; due && i < n; i++) {
         cl_conn *c = all[i];
-        unsigned slot = c->tcp ? CL_TIMER_TCP_ATTEMPT : CL_TIMER_DNS_EXPIRE;
+        unsigned slot = cl_conn_tcp(c) ? CL_TIMER_TCP_ATTEMPT : CL_TIMER_DNS_EXPIRE;
         if (!isinf(c->timer_due[slot]))
             due[k++] = (end_timer){c->timer_due[slot], c->uid, c, slot};
     }

@@ -53,13 +53,17 @@ typedef struct cl_tcp_endpoint {
 
 typedef struct cl_tcp_conn {
     cl_tcp_endpoint ep[2];
-    cl_tcp_endpoint *orig, *resp;   /* swapped by flips */
+    uint8_t orig_ep;                /* which of ep[] is the originator (flips swap) */
     bool is_active;
     bool close_deferred;
     bool deferred_gen_event;
     bool is_partial;
     uint8_t first_packet_seen;      /* 1 = orig, 2 = resp */
 } cl_tcp_conn;
+
+/* The originator's and the responder's endpoint of a cl_tcp_conn. */
+#define CL_TCP_ORIG(tc) (&(tc)->ep[(tc)->orig_ep])
+#define CL_TCP_RESP(tc) (&(tc)->ep[(tc)->orig_ep ^ 1])
 
 /* The connection key: the bytes Zeek sorts by at end of input
  * (addresses in canonical order, ports in network byte order, protocol
@@ -134,6 +138,7 @@ typedef struct cl_conn {
     bool flipped_after_creation;
     bool icmp_one_way;
     bool removed_at_end;            /* scratch for the end-of-input drain */
+    bool tcp_attached;              /* the cl_tcp_conn behind it is live */
 
     double start_time, last_time;
     double inactivity_timeout;
@@ -151,7 +156,6 @@ typedef struct cl_conn {
     uint64_t pkts[2], ip_bytes[2];
 
     uint64_t missed_bytes;
-    cl_tcp_conn *tcp;
 
     uint64_t uid;                   /* token for cl_uid_at; 0 until announced */
 
@@ -199,6 +203,13 @@ static inline cl_datagram *cl_conn_dg(cl_conn *c)
 static inline const cl_datagram *cl_conn_dg_const(const cl_conn *c)
 {
     return (const cl_datagram *)(c + 1);
+}
+
+/* A TCP connection's state sits right behind it in its block (engine.c);
+ * NULL before it is attached and after it is released. */
+static inline cl_tcp_conn *cl_conn_tcp(const cl_conn *c)
+{
+    return c->tcp_attached ? (cl_tcp_conn *)(uintptr_t)(c + 1) : NULL;
 }
 
 /* The endpoints, read from the key (flips only toggle orig_is_a2). */

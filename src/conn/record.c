@@ -34,8 +34,8 @@ static void fill_sizes(const cl_conn *c, cl_conn_record *r)
     r->has_duration = true;
     r->duration = d;
     if (c->proto == CL_PROTO_TCP) {
-        r->orig_bytes = cl_tcp_size(c->tcp->orig, c->tcp->resp);
-        r->resp_bytes = cl_tcp_size(c->tcp->resp, c->tcp->orig);
+        r->orig_bytes = cl_tcp_size(CL_TCP_ORIG(cl_conn_tcp(c)), CL_TCP_RESP(cl_conn_tcp(c)));
+        r->resp_bytes = cl_tcp_size(CL_TCP_RESP(cl_conn_tcp(c)), CL_TCP_ORIG(cl_conn_tcp(c)));
     } else if (c->proto != CL_PROTO_UNKNOWN) {
         r->orig_bytes = slot_size(cl_conn_dg_const(c)->dlen[0]);
         r->resp_bytes = slot_size(cl_conn_dg_const(c)->dlen[1]);

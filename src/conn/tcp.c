@@ -45,7 +45,7 @@ static bool is_handshake(uint8_t s)
 
 static cl_tcp_endpoint *peer_of(cl_conn *c, cl_tcp_endpoint *ep)
 {
-    return ep == &c->tcp->ep[0] ? &c->tcp->ep[1] : &c->tcp->ep[0];
+    return ep == &cl_conn_tcp(c)->ep[0] ? &cl_conn_tcp(c)->ep[1] : &cl_conn_tcp(c)->ep[0];
 }
 
 static bool no_data_acked(const cl_tcp_endpoint *ep)
@@ -344,7 +344,7 @@ static void connection_closed(cl_engine *e, cl_conn *c, cl_tcp_endpoint *ep,
 
 static void check_eof(cl_engine *e, cl_conn *c, cl_tcp_endpoint *ep)
 {
-    cl_tcp_conn *tc = c->tcp;
+    cl_tcp_conn *tc = cl_conn_tcp(c);
     if (ep->reasm.did_eof)
         return;
     if (!(ep->fin_seen || ep->state == CL_TCP_CLOSED || ep->state == CL_TCP_RESET))
@@ -365,7 +365,7 @@ static void ack_received(cl_engine *e, cl_conn *c, cl_tcp_endpoint *ep, uint64_t
     if (seq <= ep->reasm.trim_seq)
         return;
     gap_ctx g = {e, c, ep};
-    cl_reasm_trim(&ep->reasm, seq, c->tcp->is_partial, on_gap, &g);
+    cl_reasm_trim(&ep->reasm, seq, cl_conn_tcp(c)->is_partial, on_gap, &g);
     check_eof(e, c, ep);
 }
 
@@ -398,7 +398,7 @@ static void data_sent(cl_engine *e, cl_conn *c, cl_tcp_endpoint *ep, uint64_t se
     if (ra->last_reassem != before && no_data_acked(ep) &&
         cl_tcp_size(ep, peer_of(c, ep)) > TCP_MAX_INITIAL_WINDOW) {
         gap_ctx g = {e, c, ep};
-        cl_reasm_trim(ra, ra->last_reassem, c->tcp->is_partial, on_gap, &g);
+        cl_reasm_trim(ra, ra->last_reassem, cl_conn_tcp(c)->is_partial, on_gap, &g);
     }
     if (no_data_acked(ep) && e->cfg.tcp_max_above_hole_without_any_acks &&
         cl_reasm_undelivered(ra) > e->cfg.tcp_max_above_hole_without_any_acks)
@@ -423,7 +423,7 @@ static void cancel_tcp_timers(cl_engine *e, cl_conn *c)
 static void connection_closed(cl_engine *e, cl_conn *c, cl_tcp_endpoint *ep,
                               cl_tcp_endpoint *peer, bool gen_event)
 {
-    cl_tcp_conn *tc = c->tcp;
+    cl_tcp_conn *tc = cl_conn_tcp(c);
     if (data_pending(c, ep)) {
         /* Data still to deliver: close once it is (or is skipped). */
         tc->close_deferred = true;
@@ -466,7 +466,7 @@ typedef struct sm_result {
 static void sm_inactive(cl_engine *e, cl_conn *c, cl_tcp_endpoint *ep, cl_tcp_endpoint *peer,
                         const cl_tcp_hdr *h, uint32_t len, bool is_orig, double t, sm_result *r)
 {
-    cl_tcp_conn *tc = c->tcp;
+    cl_tcp_conn *tc = cl_conn_tcp(c);
     uint8_t f = h->flags;
     if (f & CL_TH_SYN) {
         if (is_orig) {
@@ -500,7 +500,7 @@ static void sm_inactive(cl_engine *e, cl_conn *c, cl_tcp_endpoint *ep, cl_tcp_en
         r->gen_event = !reject;
     }
     if (ep->state == CL_TCP_INACTIVE) {
-        if (!is_orig && len == 0 && tc->orig->state == CL_TCP_SYN_SENT)
+        if (!is_orig && len == 0 && CL_TCP_ORIG(tc)->state == CL_TCP_SYN_SENT)
             ; /* a bare ACK to a SYN is not a response */
         else if ((f & CL_TH_ACK) && peer->state == CL_TCP_ESTABLISHED) {
             set_state(e, c, ep, CL_TCP_ESTABLISHED);
@@ -520,7 +520,7 @@ static void sm_syn_sent(cl_engine *e, cl_conn *c, cl_tcp_endpoint *ep, const cl_
     }
     if (h->flags & CL_TH_RST) {
         set_state(e, c, ep, CL_TCP_RESET);
-        c->tcp->is_active = false; /* connection reset */
+        cl_conn_tcp(c)->is_active = false; /* connection reset */
         r->do_close = true;
     }
 }
@@ -543,7 +543,7 @@ static void sm_established(cl_engine *e, cl_conn *c, cl_tcp_endpoint *ep, cl_tcp
         set_state(e, c, ep, CL_TCP_RESET);
         r->do_close = true;
         if (peer->state != CL_TCP_RESET || peer->prev_state != CL_TCP_ESTABLISHED)
-            c->tcp->is_active = false;
+            cl_conn_tcp(c)->is_active = false;
     }
 }
 
@@ -589,7 +589,7 @@ static bool likely_tcp_server(const cl_engine *e, uint16_t port)
 static void on_established(cl_engine *e, cl_conn *c)
 {
     uint16_t port = cl_conn_resp_p(c), oport = cl_conn_orig_p(c);
-    if (c->tcp->orig->state == CL_TCP_INACTIVE && !likely_tcp_server(e, port) &&
+    if (CL_TCP_ORIG(cl_conn_tcp(c))->state == CL_TCP_INACTIVE && !likely_tcp_server(e, port) &&
         likely_tcp_server(e, oport))
         port = oport;
     if (port == 21 || port == 22 || port == 23 || port == 513)
@@ -613,8 +613,8 @@ static void set_partial_status(cl_tcp_conn *tc, uint8_t flags, bool is_orig)
 static void process(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx,
                     const cl_tcp_hdr *h, uint32_t len, uint32_t caplen)
 {
-    cl_tcp_conn *tc = c->tcp;
-    cl_tcp_endpoint *ep = is_orig ? tc->orig : tc->resp;
+    cl_tcp_conn *tc = cl_conn_tcp(c);
+    cl_tcp_endpoint *ep = is_orig ? CL_TCP_ORIG(tc) : CL_TCP_RESP(tc);
     cl_tcp_endpoint *peer = peer_of(c, ep);
     uint8_t f = h->flags;
     double t = ctx->t;
@@ -633,7 +633,7 @@ static void process(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ct
     update_history(e, c, ep, f, rel_seq, len);
     update_window(c, ep, h->win, f);
 
-    if (!tc->orig->did_close || !tc->resp->did_close)
+    if (!CL_TCP_ORIG(tc)->did_close || !CL_TCP_RESP(tc)->did_close)
         c->last_time = t;
 
     if (f & CL_TH_SYN)
@@ -698,7 +698,7 @@ void cl_tcp_packet(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx
     uint32_t len = ip->payload_len - hdr_len;
     uint32_t caplen = ip->payload_caplen - hdr_len;
 
-    cl_tcp_endpoint *sender = is_orig ? c->tcp->orig : c->tcp->resp;
+    cl_tcp_endpoint *sender = is_orig ? CL_TCP_ORIG(cl_conn_tcp(c)) : CL_TCP_RESP(cl_conn_tcp(c));
     if (caplen >= len && cl_engine_checksums_apply(e, &ip->src)) {
         e->stats.checksum_checked++;
         if (!cl_transport_checksum_ok(ip, 6, ip->payload, ip->payload_len)) {
@@ -712,7 +712,7 @@ void cl_tcp_packet(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx
 
     /* ConnSize sees the packet after Process(), with the direction as
      * it stands after any flip Process() made. */
-    int dir = sender == c->tcp->orig ? 0 : 1;
+    int dir = sender == CL_TCP_ORIG(cl_conn_tcp(c)) ? 0 : 1;
     c->pkts[dir]++;
     c->ip_bytes[dir] += ip->ip_bytes;
 }
@@ -739,12 +739,11 @@ int cl_tcp_attach(cl_engine *e, cl_conn *c)
     cl_tcp_conn *tc = (cl_tcp_conn *)(c + 1);
     endpoint_init(&tc->ep[0], true);
     endpoint_init(&tc->ep[1], false);
-    tc->orig = &tc->ep[0];
-    tc->resp = &tc->ep[1];
+    tc->orig_ep = 0;
     tc->is_active = true;
     tc->close_deferred = tc->deferred_gen_event = tc->is_partial = false;
     tc->first_packet_seen = 0;
-    c->tcp = tc;
+    c->tcp_attached = true;
     /* Zeek arms the expire check in the adapter's constructor, then the
      * idle timeout: TCP starts with the UDP value (sic). */
     cl_timers_set(&e->timers, c, CL_TIMER_TCP_EXPIRE, e->network_time + e->cfg.tcp_SYN_timeout);
@@ -754,23 +753,21 @@ int cl_tcp_attach(cl_engine *e, cl_conn *c)
 
 void cl_tcp_release(cl_engine *e, cl_conn *c)
 {
-    cl_tcp_conn *tc = c->tcp;
+    cl_tcp_conn *tc = cl_conn_tcp(c);
     if (!tc)
         return;
     (void)e;
     cl_reasm_free(&tc->ep[0].reasm);
     cl_reasm_free(&tc->ep[1].reasm);
-    c->tcp = NULL;
+    c->tcp_attached = false;
 }
 
 void cl_tcp_flip(cl_conn *c)
 {
-    cl_tcp_conn *tc = c->tcp;
-    cl_tcp_endpoint *tmp = tc->orig;
-    tc->orig = tc->resp;
-    tc->resp = tmp;
-    tc->orig->is_orig = !tc->orig->is_orig;
-    tc->resp->is_orig = !tc->resp->is_orig;
+    cl_tcp_conn *tc = cl_conn_tcp(c);
+    tc->orig_ep ^= 1;
+    tc->ep[0].is_orig = !tc->ep[0].is_orig;
+    tc->ep[1].is_orig = !tc->ep[1].is_orig;
     uint8_t s = tc->first_packet_seen;
     tc->first_packet_seen = (uint8_t)(((s & 1) ? 2 : 0) | ((s & 2) ? 1 : 0));
     tc->is_partial = false;
@@ -795,32 +792,32 @@ bool cl_tcp_want_flip(const cl_engine *e, const cl_tcp_hdr *h, const cl_addr *ds
 
 bool cl_tcp_is_reuse(const cl_conn *c, const cl_tcp_hdr *h)
 {
-    const cl_tcp_conn *tc = c->tcp;
+    const cl_tcp_conn *tc = cl_conn_tcp(c);
     if (h->off < 5 || !(h->flags & CL_TH_SYN))
         return false;
-    const cl_tcp_endpoint *conn_orig = tc->orig;
+    const cl_tcp_endpoint *conn_orig = CL_TCP_ORIG(tc);
     if (h->flags & CL_TH_ACK) {
-        if (tc->orig->state != CL_TCP_INACTIVE)
+        if (CL_TCP_ORIG(tc)->state != CL_TCP_INACTIVE)
             return false; /* not a half connection */
-        conn_orig = tc->resp;
+        conn_orig = CL_TCP_RESP(tc);
     }
-    if (tc->orig->did_close || tc->resp->did_close)
+    if (CL_TCP_ORIG(tc)->did_close || CL_TCP_RESP(tc)->did_close)
         return true;
     if (h->seq == start32(conn_orig))
         return false; /* a retransmitted SYN */
     if (!(h->flags & CL_TH_ACK) && conn_orig->state == CL_TCP_SYN_ACK_SENT &&
-        tc->resp->state == CL_TCP_INACTIVE && h->seq == start32(tc->resp))
+        CL_TCP_RESP(tc)->state == CL_TCP_INACTIVE && h->seq == start32(CL_TCP_RESP(tc)))
         return false; /* SYN/SYN-ACK reversal, handled by the state machine */
     return true;
 }
 
 static bool expire_check(cl_engine *e, cl_conn *c, unsigned slot, double now)
 {
-    cl_tcp_conn *tc = c->tcp;
+    cl_tcp_conn *tc = cl_conn_tcp(c);
     if (!tc->is_active)
         return false;
     if (c->last_time + e->cfg.tcp_connection_linger < now) {
-        const cl_tcp_endpoint *o = tc->orig, *r = tc->resp;
+        const cl_tcp_endpoint *o = CL_TCP_ORIG(tc), *r = CL_TCP_RESP(tc);
         if (o->did_close || r->did_close) {
             if ((o->did_close && r->did_close) || o->state == CL_TCP_RESET ||
                 r->state == CL_TCP_RESET || o->state == CL_TCP_INACTIVE ||
@@ -842,15 +839,15 @@ static bool expire_check(cl_engine *e, cl_conn *c, unsigned slot, double now)
 
 bool cl_tcp_timer(cl_engine *e, cl_conn *c, unsigned slot, double now)
 {
-    cl_tcp_conn *tc = c->tcp;
+    cl_tcp_conn *tc = cl_conn_tcp(c);
     switch (slot) {
     case CL_TIMER_TCP_EXPIRE:
     case CL_TIMER_TCP_EXPIRE_CLOSE:
         return expire_check(e, c, slot, now);
     case CL_TIMER_TCP_ATTEMPT:
         if (tc->is_active &&
-            (tc->orig->state == CL_TCP_SYN_SENT || tc->orig->state == CL_TCP_SYN_ACK_SENT) &&
-            tc->resp->state == CL_TCP_INACTIVE) {
+            (CL_TCP_ORIG(tc)->state == CL_TCP_SYN_SENT || CL_TCP_ORIG(tc)->state == CL_TCP_SYN_ACK_SENT) &&
+            CL_TCP_RESP(tc)->state == CL_TCP_INACTIVE) {
             tc->is_active = false;
             cl_engine_remove(e, c);
             return true;
@@ -886,7 +883,7 @@ static bool rstos0_history(const char *h)
 
 const char *cl_tcp_conn_state(const cl_conn *c, const char *history)
 {
-    const cl_tcp_endpoint *o = c->tcp->orig, *r = c->tcp->resp;
+    const cl_tcp_endpoint *o = CL_TCP_ORIG(cl_conn_tcp(c)), *r = CL_TCP_RESP(cl_conn_tcp(c));
     uint8_t os = o->state, rs = r->state;
     bool o_inactive = os == CL_TCP_INACTIVE || os == CL_TCP_PARTIAL;
     bool r_inactive = rs == CL_TCP_INACTIVE || rs == CL_TCP_PARTIAL;

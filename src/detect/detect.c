@@ -66,8 +66,8 @@ void cl_detect_udp(cl_engine *e, cl_conn *c, bool is_orig, const uint8_t *payloa
 static uint64_t conn_size(const cl_conn *c)
 {
     if (c->proto == CL_PROTO_TCP)
-        return c->tcp ? cl_tcp_size(c->tcp->orig, c->tcp->resp) +
-                            cl_tcp_size(c->tcp->resp, c->tcp->orig)
+        return cl_conn_tcp(c) ? cl_tcp_size(CL_TCP_ORIG(cl_conn_tcp(c)), CL_TCP_RESP(cl_conn_tcp(c))) +
+                            cl_tcp_size(CL_TCP_RESP(cl_conn_tcp(c)), CL_TCP_ORIG(cl_conn_tcp(c)))
                       : 0;
     const cl_datagram *dg = cl_conn_dg_const(c);
     uint64_t n = 0;
