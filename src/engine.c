@@ -428,7 +428,7 @@ static void load_conns(cl_engine *e, unsigned first)
     for (unsigned k = 0; k < PREFETCH_GROUP; k++) {
         const cl_prefetch *pf = &e->pf[(first + k) % CL_PREFETCH_RING];
         c[k] = announced_conn(e, pf);
-        bytes[k] = sizeof(cl_conn) + (pf->key.proto[0] == 6 ? sizeof(cl_tcp_conn) : 0);
+        bytes[k] = sizeof(cl_conn) + (pf->key.proto[0] == 6 ? sizeof(cl_tcp_conn) : sizeof(cl_datagram));
         if (c[k])
             sink += *(const volatile uint8_t *)c[k] +
                     *((const volatile uint8_t *)c[k] + bytes[k] - 1);
