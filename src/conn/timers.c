@@ -13,6 +13,7 @@
 
 int cl_timers_init(cl_timers *q)
 {
+    q->not_before = INFINITY;
     for (int i = 0; i < CL_TIMER_LANES; i++)
         q->lanes[i] = (cl_timer_lane){0};
     q->cap = 1024;
@@ -206,6 +207,8 @@ static int push(cl_timers *q, cl_conn *c, double t)
     c->timer_next = t;
     q->heap[q->n] = e;
     sift_up(q->heap, q->n++);
+    if (t < q->not_before)
+        q->not_before = t;
     return 0;
 }
 
@@ -222,6 +225,8 @@ static int add(cl_timers *q, cl_conn *c, double t)
         q->live++;
     c->timer_seq = e.seq;
     c->timer_next = t;
+    if (t < q->not_before)
+        q->not_before = t;
     return 0;
 }
 
@@ -273,13 +278,21 @@ static unsigned earliest_slot(const cl_conn *c)
 
 cl_conn *cl_timers_next_due(cl_timers *q, double now, unsigned *slot)
 {
+    if (!(q->not_before <= now))
+        return NULL;
     cl_timer_lane *lane;
     cl_timer_entry *top;
-    while ((top = earliest_entry(q, &lane))) {
+    for (;;) {
+        if (!(top = earliest_entry(q, &lane))) {
+            q->not_before = INFINITY;
+            return NULL;
+        }
         /* Time first: the usual answer (nothing due) then costs no look
          * at the connection's memory. */
-        if (!(top->t <= now))
+        if (!(top->t <= now)) {
+            q->not_before = top->t;
             return NULL;
+        }
         cl_timer_entry e = *top;
         if (lane) {
             lane->head = (lane->head + 1) & (lane->cap - 1);
@@ -304,7 +317,6 @@ cl_conn *cl_timers_next_due(cl_timers *q, double now, unsigned *slot)
         *slot = s;
         return c;
     }
-    return NULL;
 }
 
 int cl_timers_rearm(cl_timers *q, cl_conn *c)
