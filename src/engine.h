@@ -121,8 +121,8 @@ struct cl_engine {
     cl_tunnel_id *tunnel_ids;
     size_t n_tunnel_ids;
 
-    /* Flows of packets announced ahead (oldest at pf_tail), and the one
-     * of the packet in hand, whose hash need not be computed again. */
+    /* Packets announced ahead (oldest at pf_tail), and the announcement
+     * of the packet in hand, whose headers need not be decoded again. */
     cl_prefetch pf[CL_PREFETCH_RING];
     unsigned pf_head, pf_tail;
     unsigned pf_sink;               /* where load_conns' loads go */
