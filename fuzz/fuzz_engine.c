@@ -7,6 +7,8 @@
  * each a 2-byte big-endian length and that many bytes, fed with
  * increasing timestamps (byte 2 of the length prefix area sets the step) so
  * that timers fire; then the engine is flushed and every record written.
+ * Option bit 32 announces each packet (cl_engine_prefetch) 1-8 packets
+ * ahead, some twice, with announcements used from the first connection.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +16,7 @@
 
 #include "connlog.h"
 #include "decode/decode.h"
+#include "engine.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -59,9 +62,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cl_writer_free(w);
         return 0;
     }
+    enum { MAX_PKTS = 4096 };
+    static cl_packet pkts[MAX_PKTS];
+    size_t n = 0;
     int64_t sec = 1000000000;
     uint32_t usec = 0;
-    while (size >= 2) {
+    while (size >= 2 && n < MAX_PKTS) {
         uint32_t len = (uint32_t)data[0] << 8 | data[1];
         data += 2;
         size -= 2;
@@ -72,10 +78,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint8_t step = len ? data[0] : 0;
         sec += step < 200 ? step % 8 : (step - 199) * 100;
         usec = (usec + 137) % 1000000;
-        cl_packet pkt = {sec, usec, dlt, data, len, len + (step & 3)};
-        cl_engine_packet(e, &pkt);
+        pkts[n++] = (cl_packet){sec, usec, dlt, data, len, len + (step & 3)};
         data += len;
         size -= len;
+    }
+    bool ahead = opt & 32;
+    size_t k = 1 + (opt >> 6) * 2; /* 1, 3, 5 or 7 packets ahead */
+    if (ahead)
+        cl_engine_set_prefetch_min(e, 0);
+    for (size_t i = 0; i < n; i++) {
+        if (ahead && i + k < n) {
+            cl_engine_prefetch(e, &pkts[i + k]);
+            if (pkts[i + k].caplen & 1)
+                cl_engine_prefetch(e, &pkts[i + k]);
+        }
+        cl_engine_packet(e, &pkts[i]);
     }
     cl_engine_flush(e);
     cl_stats st;

@@ -445,7 +445,7 @@ static void load_conns(cl_engine *e, unsigned first)
 
 void cl_engine_prefetch(cl_engine *e, const cl_packet *pkt)
 {
-    if (e->stats.conns_live < PREFETCH_MIN_CONNS)
+    if (e->stats.conns_live < e->pf_min_conns)
         return;
     cl_prefetch *pf = &e->pf[e->pf_head % CL_PREFETCH_RING];
     if (!predecode(e, pkt, pf))
@@ -461,6 +461,11 @@ void cl_engine_prefetch(cl_engine *e, const cl_packet *pkt)
     if (e->pf_head % PREFETCH_GROUP == 0 &&
         e->pf_head - e->pf_tail >= PREFETCH_CONN_LAG + PREFETCH_GROUP)
         load_conns(e, e->pf_head - PREFETCH_CONN_LAG - PREFETCH_GROUP);
+}
+
+void cl_engine_set_prefetch_min(cl_engine *e, uint64_t conns)
+{
+    e->pf_min_conns = conns;
 }
 
 /* The announcement of this packet, if any; older ones are dropped. */
@@ -807,6 +812,7 @@ cl_engine *cl_engine_new(const cl_config *cfg, cl_record_fn on_record, void *use
         return NULL;
     }
     e->cfg = *cfg;
+    e->pf_min_conns = PREFETCH_MIN_CONNS;
     e->on_record = on_record;
     e->user = user;
     e->local_nets = cfg->local_nets;

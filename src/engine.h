@@ -126,6 +126,7 @@ struct cl_engine {
     cl_prefetch pf[CL_PREFETCH_RING];
     unsigned pf_head, pf_tail;
     unsigned pf_sink;               /* where load_conns' loads go */
+    uint64_t pf_min_conns;          /* announcements are used from this many live conns */
     const cl_prefetch *hint;
 
     /* least recently active first: eviction order when max_conns is hit */
@@ -159,6 +160,10 @@ typedef struct cl_tcp_hdr {
 #define CL_TH_PUSH 0x08
 #define CL_TH_ACK 0x10
 #define CL_TH_URG 0x20
+
+/* Use packet announcements from this many live connections on (the
+ * default leaves small tables alone; tests and the fuzzer use 0). */
+void cl_engine_set_prefetch_min(cl_engine *e, uint64_t conns);
 
 /* Connection life cycle (engine.c). */
 void cl_engine_remove(cl_engine *e, cl_conn *c);

@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 
+#include "engine.h"
 #include "packet_builder.h"
 #include "test.h"
 
@@ -107,10 +108,13 @@ static void build_trace(void)
 
 typedef enum { PLAIN, AHEAD, ERRATIC } mode;
 
-/* Feed the trace; returns the engine's stats. */
-static cl_stats run(pb_ctx *c, mode m)
+/* Feed the trace; returns the engine's stats. With from_first, the
+ * engine uses announcements from its first connection on. */
+static cl_stats run_opts(pb_ctx *c, mode m, bool from_first)
 {
     CHECK(pb_init(c, NULL) == 0);
+    if (from_first)
+        cl_engine_set_prefetch_min(c->e, 0);
     for (size_t i = 0; i < n_frames; i++) {
         if (m == AHEAD && i + 16 < n_frames)
             cl_engine_prefetch(c->e, &frames[i + 16].pkt);
@@ -133,6 +137,11 @@ static cl_stats run(pb_ctx *c, mode m)
     cl_stats s = pb_stats(c);
     pb_flush(c);
     return s;
+}
+
+static cl_stats run(pb_ctx *c, mode m)
+{
+    return run_opts(c, m, false);
 }
 
 static bool same_record(const pb_rec *a, const pb_rec *b)
@@ -192,10 +201,25 @@ static void test_erratic_hints_give_the_same_records(void)
     CHECK(s.prefetched < n_frames / 3);
     compare(&plain, &c);
     pb_free(&c);
+}
+
+/* Announcements used from the very first packet: every packet of the
+ * AHEAD run but the first 16 comes with one. */
+static void test_from_the_first_connection(void)
+{
+    pb_ctx c;
+    cl_stats s = run_opts(&c, AHEAD, true);
+    CHECK_EQ_U64(s.prefetched, n_frames - 16);
+    compare(&plain, &c);
+    pb_free(&c);
+    s = run_opts(&c, ERRATIC, true);
+    CHECK(s.prefetched > n_frames / 3);
+    compare(&plain, &c);
+    pb_free(&c);
     pb_free(&plain);
     free(frames);
     free(arena);
 }
 
 TEST_MAIN(test_trace_is_big_enough, test_ahead_gives_the_same_records,
-          test_erratic_hints_give_the_same_records)
+          test_erratic_hints_give_the_same_records, test_from_the_first_connection)
