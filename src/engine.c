@@ -125,7 +125,7 @@ static void idle_append(cl_engine *e, cl_conn *c)
  * trace time keeps the eviction order right to the second. */
 static void idle_touch(cl_engine *e, cl_conn *c, double t)
 {
-    int64_t sec = (int64_t)t;
+    uint32_t sec = (uint32_t)(int64_t)t;
     if (e->idle_tail == c || c->idle_second == sec)
         return;
     c->idle_second = sec;
@@ -157,9 +157,7 @@ void cl_conn_flip(cl_engine *e, cl_conn *c)
 {
     (void)e;
     c->orig_is_a2 = !c->orig_is_a2;
-    bool th = c->has_l2[0];
-    c->has_l2[0] = c->has_l2[1];
-    c->has_l2[1] = th;
+    c->has_l2 = (uint8_t)((c->has_l2 & 1) << 1 | (c->has_l2 >> 1 & 1));
     uint8_t tm[6];
     memcpy(tm, c->l2[0], 6);
     memcpy(c->l2[0], c->l2[1], 6);
@@ -300,8 +298,7 @@ static cl_conn *conn_new(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx, con
     c->vlan = c->inner_vlan = c->pppoe_session = CL_UNSET_INT;
     const cl_l2_info *l2 = ctx->l2;
     if (l2) {
-        c->has_l2[0] = l2->has_src_mac;
-        c->has_l2[1] = l2->has_dst_mac;
+        c->has_l2 = (uint8_t)((l2->has_src_mac ? 1 : 0) | (l2->has_dst_mac ? 2 : 0));
         memcpy(c->l2[0], l2->src_mac, 6);
         memcpy(c->l2[1], l2->dst_mac, 6);
         c->vlan = l2->vlan;
@@ -313,7 +310,7 @@ static cl_conn *conn_new(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx, con
         return NULL;
     }
     idle_append(e, c);
-    c->idle_second = (int64_t)ctx->t;
+    c->idle_second = (uint32_t)(int64_t)ctx->t;
     e->stats.conns_created++;
     e->stats.conns_live++;
     if (e->stats.conns_live > e->stats.conns_peak)

@@ -139,6 +139,7 @@ typedef struct cl_conn {
     bool icmp_one_way;
     bool removed_at_end;            /* scratch for the end-of-input drain */
     bool tcp_attached;              /* the cl_tcp_conn behind it is live */
+    uint8_t has_l2;                 /* bit 0: l2[0] was seen, bit 1: l2[1] */
 
     double start_time, last_time;
     double inactivity_timeout;
@@ -160,21 +161,21 @@ typedef struct cl_conn {
     uint64_t uid;                   /* token for cl_uid_at; 0 until announced */
 
     /* context from the first packet */
-    bool has_l2[2];
     uint8_t l2[2][6];               /* [0] orig, [1] resp; swapped on flips */
     int32_t vlan, inner_vlan, pppoe_session;
 
-    /* (in this order they fill the 4 bytes before the pointers) */
+    /* (in this order they fill the 8 bytes before the pointers) */
     uint16_t analyzers;             /* CL_AN_*: application analyzers attached */
     uint8_t tunnel_flags;           /* CL_TF_*: state of a UDP tunnel's outer flow */
     uint8_t an_state;               /* their per-connection memory */
+    /* idle list position (below), kept in order to the second: the trace
+     * second (wrapping) when c last moved */
+    uint32_t idle_second;
     struct cl_stream_state *stream; /* TCP stream analysis, while it lasts */
     struct cl_conn_ext *ext;        /* rarely needed fields, NULL until needed */
 
-    /* idle list for eviction when the table is full (most recent last),
-     * kept in order to the second: idle_second is when c last moved */
+    /* idle list for eviction when the table is full (most recent last) */
     struct cl_conn *idle_prev, *idle_next;
-    int64_t idle_second;
 } cl_conn;
 
 enum {

@@ -106,8 +106,8 @@ void cl_conn_emit(cl_engine *e, cl_conn *c)
     r.n_failed_service = nf;
     r.failed_service = failed;
 
-    r.has_orig_l2 = c->has_l2[0] && !mac_is_zero(c->l2[0]);
-    r.has_resp_l2 = c->has_l2[1] && !mac_is_zero(c->l2[1]);
+    r.has_orig_l2 = (c->has_l2 & 1) && !mac_is_zero(c->l2[0]);
+    r.has_resp_l2 = (c->has_l2 & 2) && !mac_is_zero(c->l2[1]);
     memcpy(r.orig_l2, c->l2[0], 6);
     memcpy(r.resp_l2, c->l2[1], 6);
     r.vlan = c->vlan;
