@@ -195,18 +195,20 @@ typedef struct flow {
     bool one_way;           /* ICMP without counterpart: no canonical order */
 } flow;
 
+/* The flow of a TCP or UDP packet (the ports lead its header; the caller
+ * checked that they are there). The handlers and cl_engine_prefetch build
+ * it the same way, so an announced key is the key the handler would make. */
+static flow port_flow(const cl_ip_info *ip)
+{
+    const uint8_t *p = ip->payload;
+    return (flow){ip->src, ip->dst, cl_rd16(p), cl_rd16(p + 2), ip->proto,
+                  ip->proto == 6 ? CL_PROTO_TCP : CL_PROTO_UDP, false};
+}
+
 /* Ports compare as their network-order bytes read as a host integer. */
 static uint16_t port_canon_value(uint16_t port)
 {
     return (uint16_t)((port >> 8) | (port << 8));
-}
-
-static uint64_t load_be64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
 }
 
 /* memcmp's order of two addresses, from two big-endian word compares
@@ -214,7 +216,7 @@ static uint64_t load_be64(const uint8_t *p)
 static int addr_order(const uint8_t *a, const uint8_t *b)
 {
     for (int i = 0; i < 16; i += 8) {
-        uint64_t u = load_be64(a + i), v = load_be64(b + i);
+        uint64_t u = cl_rd64(a + i), v = cl_rd64(b + i);
         if (u != v)
             return u < v ? -1 : 1;
     }
@@ -381,9 +383,7 @@ static bool predecode(const cl_engine *e, const cl_packet *pkt, cl_prefetch *pf)
     pf->has_key = pf->ip_status == CL_DEC_OK && !ip->is_fragment &&
                   (ip->proto == 6 || ip->proto == 17) && ip->payload_caplen >= 4;
     if (pf->has_key) {
-        const uint8_t *p = ip->payload;
-        flow f = {ip->src, ip->dst, (uint16_t)(p[0] << 8 | p[1]), (uint16_t)(p[2] << 8 | p[3]),
-                  ip->proto, ip->proto == 6 ? CL_PROTO_TCP : CL_PROTO_UDP, false};
+        flow f = port_flow(ip);
         make_key(e, &f, l2, &pf->key);
     }
     return true;
@@ -531,7 +531,7 @@ static cl_skip handle_tcp(cl_engine *e, const cl_pkt_ctx *ctx)
         .win = (uint16_t)(p[14] << 8 | p[15]),
         .raw = p,
     };
-    flow f = {ip->src, ip->dst, h.sport, h.dport, 6, CL_PROTO_TCP, false};
+    flow f = port_flow(ip);
     lookup l;
     find(e, &f, ctx, &l);
     cl_conn *c = l.c;
@@ -583,9 +583,7 @@ static cl_skip handle_udp(cl_engine *e, const cl_pkt_ctx *ctx)
     const cl_ip_info *ip = ctx->ip;
     if (transport_truncated(ip, 8))
         return CL_SKIP_TRANSPORT_TRUNCATED;
-    const uint8_t *p = ip->payload;
-    flow f = {ip->src, ip->dst, (uint16_t)(p[0] << 8 | p[1]), (uint16_t)(p[2] << 8 | p[3]),
-              17, CL_PROTO_UDP, false};
+    flow f = port_flow(ip);
     lookup l;
     find(e, &f, ctx, &l);
     cl_conn *c = l.c;

@@ -32,19 +32,12 @@ void cl_table_free(cl_table *t)
     t->n = 0;
 }
 
-/* Is the address an IPv4-mapped one (::ffff:a.b.c.d)? */
-static bool v4_mapped(const uint8_t a[16])
-{
-    static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    return memcmp(a, prefix, 12) == 0;
-}
-
 /* IPv4 flows are hashed from a compact copy of their key (18 bytes, not
  * 44): SipHash's cost grows with its input, and it runs for every packet.
  * The two forms have different lengths, which SipHash tells apart. */
 uint32_t cl_table_hash(const cl_table *t, const cl_key *k)
 {
-    if (v4_mapped(k->a1) && v4_mapped(k->a2)) {
+    if (cl_addr_is_v4((const cl_addr *)k->a1) && cl_addr_is_v4((const cl_addr *)k->a2)) {
         uint8_t b[18];
         memcpy(b, k->a1 + 12, 4);
         memcpy(b + 4, k->a2 + 12, 4);

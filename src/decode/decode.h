@@ -19,6 +19,23 @@
 
 #include "connlog.h"
 
+/* Big-endian (network order) reads. */
+static inline uint16_t cl_rd16(const uint8_t *p)
+{
+    return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline uint32_t cl_rd32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+           ((uint32_t)p[2] << 8) | p[3];
+}
+
+static inline uint64_t cl_rd64(const uint8_t *p)
+{
+    return (uint64_t)cl_rd32(p) << 32 | cl_rd32(p + 4);
+}
+
 typedef enum cl_decode_status {
     CL_DEC_OK = 0,
     CL_DEC_NOT_IP,        /* a frame that carries no IP (ARP, LLC, 802.11 mgmt) */

@@ -37,17 +37,6 @@ typedef enum cl_l2_table {
     CL_TABLE_IP_ARP     /* SNAP, SLL, SLL2, 802.11: IP or ARP only */
 } cl_l2_table;
 
-static inline uint16_t cl_rd16(const uint8_t *p)
-{
-    return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static inline uint32_t cl_rd32(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-           ((uint32_t)p[2] << 8) | p[3];
-}
-
 /* IP starts at p; `ethertype` 0 lets the IP decoder go by the version. */
 cl_decode_status cl_l2_found_ip(cl_l2_cursor *c, const uint8_t *p, uint32_t len,
                                 uint16_t ethertype);

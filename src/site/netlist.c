@@ -7,6 +7,8 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "decode/decode.h"
+
 static const uint8_t v4_mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 bool cl_addr_is_v4(const cl_addr *a)
@@ -107,14 +109,6 @@ int cl_netlist_add(cl_netlist *l, const char *comma_list)
 
 /* Compare whole 64-bit halves where the prefix covers them, then the
  * partial half under a mask: two or three operations per prefix. */
-static uint64_t load_be64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = (v << 8) | p[i];
-    return v;
-}
-
 static uint64_t mask64(unsigned bits)
 {
     if (bits == 0)
@@ -126,12 +120,12 @@ static bool cidr_contains(const cl_cidr *c, uint64_t hi, uint64_t lo)
 {
     unsigned bits = c->bits;
     uint64_t mhi = mask64(bits), mlo = mask64(bits > 64 ? bits - 64 : 0);
-    return (hi & mhi) == load_be64(c->addr.b) && (lo & mlo) == load_be64(c->addr.b + 8);
+    return (hi & mhi) == cl_rd64(c->addr.b) && (lo & mlo) == cl_rd64(c->addr.b + 8);
 }
 
 bool cl_netlist_contains(const cl_netlist *l, const cl_addr *a)
 {
-    uint64_t hi = load_be64(a->b), lo = load_be64(a->b + 8);
+    uint64_t hi = cl_rd64(a->b), lo = cl_rd64(a->b + 8);
     for (size_t i = 0; i < l->n; i++)
         if (cidr_contains(&l->nets[i], hi, lo))
             return true;
