@@ -15,12 +15,6 @@
 #include "detect/detect_int.h"
 #include "site/netlist.h"
 
-/* Slabs start small (an engine for a handful of packets stays small) and
- * double up to 2 MiB each. They are not asked for huge pages: a fresh huge
- * page costs its zeroing at once, and on our benchmark machine that cost
- * more system time than the TLB misses it saved (measured, see bench/). */
-#define CL_SLAB_FIRST ((size_t)64 << 10)
-
 static const char *const skip_names[CL_SKIP_COUNT] = {
     [CL_SKIP_NONE] = "none",
     [CL_SKIP_LINK_TRUNCATED] = "link_truncated",
@@ -43,15 +37,14 @@ const char *cl_skip_name(cl_skip s)
 /* Connection storage                                                */
 /* ---------------------------------------------------------------- */
 
-/* Connections come from slabs of two sizes: TCP connections carry their
+/* Connection blocks come in two sizes: TCP connections carry their
  * endpoint state right behind the connection (one block, so a packet
- * touches neighbouring cache lines), the others do not pay for it. */
-struct cl_slab {
-    cl_slab *next;
-    size_t bytes;               /* of the whole slab, header included */
-    _Alignas(16) unsigned char mem[];
-};
-
+ * touches neighbouring cache lines), the others do not pay for it. Blocks
+ * are cut from the engine's arena (mem/arena.h), by which the flow table
+ * and the timer queue name them, and a freed block waits on the free list
+ * of its size. The arena is not asked for huge pages: a fresh huge page
+ * costs its zeroing at once, and on our benchmark machine that cost more
+ * system time than the TLB misses it saved (measured, see bench/). */
 static size_t conn_block_size(bool tcp)
 {
     size_t n = sizeof(cl_conn) + (tcp ? sizeof(cl_tcp_conn) : sizeof(cl_datagram));
@@ -61,32 +54,27 @@ static size_t conn_block_size(bool tcp)
 static cl_conn *conn_alloc(cl_engine *e, bool tcp)
 {
     cl_conn **free_list = tcp ? &e->free_tcp_conns : &e->free_conns;
-    if (!*free_list) {
-        size_t bs = conn_block_size(tcp);
-        size_t bytes = CL_SLAB_FIRST << (e->n_slabs < 5 ? e->n_slabs : 5);
-        size_t n = (bytes - sizeof(cl_slab)) / bs;
-        cl_slab *s = malloc(bytes);
-        if (!s)
-            return NULL;
-        s->next = e->slabs;
-        s->bytes = bytes;
-        e->slabs = s;
-        e->n_slabs++;
-        e->slab_bytes += bytes;
-        for (size_t i = n; i-- > 0;) {
-            cl_conn *c = (cl_conn *)(s->mem + (size_t)i * bs);
-            c->idle_next = *free_list;
-            *free_list = c;
-        }
-    }
     cl_conn *c = *free_list;
-    *free_list = c->idle_next;
-    return c;
+    if (c) {
+        *free_list = c->idle_next;
+        return c;
+    }
+    return cl_arena_take(&e->arena, conn_block_size(tcp));
+}
+
+/* Address space for this many connections: each may have been of either
+ * kind (the two free lists do not share blocks). */
+static size_t arena_reserve(uint64_t max_conns)
+{
+    size_t per = conn_block_size(true) + conn_block_size(false);
+    if (max_conns == 0 || max_conns > CL_ARENA_MAX / per)
+        return CL_ARENA_MAX;
+    return (size_t)max_conns * per + ((size_t)1 << 20);
 }
 
 static void conn_release(cl_engine *e, cl_conn *c)
 {
-    bool tcp = c->proto == CL_PROTO_TCP; /* which slab the block came from */
+    bool tcp = c->proto == CL_PROTO_TCP; /* which size the block has */
     cl_hist_free(c);
     cl_conn_ext_free(c);
     cl_detect_release(c);
@@ -276,7 +264,11 @@ static cl_conn *conn_new(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx, con
     if (e->cfg.max_conns && e->stats.conns_live >= e->cfg.max_conns)
         evict_one(e);
     bool tcp = f->proto == CL_PROTO_TCP;
-    cl_conn *c = conn_alloc(e, tcp);
+    cl_conn *c;
+    /* Out of memory (or of arena): finish the oldest idle connections
+     * early, as a full table does, until a block of this kind is free. */
+    while (!(c = conn_alloc(e, tcp)) && e->idle_head)
+        evict_one(e);
     if (!c)
         return NULL;
     memset(c, 0, sizeof *c);
@@ -399,10 +391,10 @@ static const cl_conn *announced_conn(const cl_engine *e, const cl_prefetch *pf)
     size_t i = pf->hash & t->mask;
     for (int probes = 0; probes < 8; probes++, i = (i + 1) & t->mask) {
         const cl_table_slot *s = &t->slots[i];
-        if (!s->conn)
+        if (!s->ref)
             return NULL;
         if (s->hash == pf->hash)
-            return s->conn;
+            return cl_table_conn(t, s);
     }
     return NULL;
 }
@@ -842,7 +834,9 @@ cl_engine *cl_engine_new(const cl_config *cfg, cl_record_fn on_record, void *use
     e->uids.instance += (uint64_t)cfg->uid_stream << 32;
 
     e->frag = cl_frag_new(64u << 20, cfg->frag_timeout);
-    if (!e->frag || cl_table_init(&e->table, 4096) != 0 || cl_timers_init(&e->timers) != 0) {
+    if (!e->frag || cl_arena_init(&e->arena, arena_reserve(cfg->max_conns)) != 0 ||
+        cl_table_init(&e->table, 4096, e->arena.base) != 0 ||
+        cl_timers_init(&e->timers, e->arena.base) != 0) {
         if (err && errlen)
             strncpy(err, "out of memory", errlen - 1);
         cl_engine_free(e);
@@ -962,7 +956,7 @@ void cl_engine_flush(cl_engine *e)
 void cl_engine_stats(const cl_engine *e, cl_stats *out)
 {
     *out = e->stats;
-    out->memory_bytes = sizeof *e + e->slab_bytes + cl_table_memory(&e->table) +
+    out->memory_bytes = sizeof *e + e->arena.used + cl_table_memory(&e->table) +
                         cl_timers_memory(&e->timers) + cl_frag_memory(e->frag);
 }
 
@@ -975,11 +969,7 @@ void cl_engine_free(cl_engine *e)
         idle_unlink(e, c);
         conn_release(e, c);
     }
-    while (e->slabs) {
-        cl_slab *s = e->slabs;
-        e->slabs = s->next;
-        free(s);
-    }
+    cl_arena_free(&e->arena);
     cl_table_free(&e->table);
     cl_timers_free(&e->timers);
     free(e->tunnel_ids);

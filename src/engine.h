@@ -14,9 +14,9 @@
 #include "conn/timers.h"
 #include "decode/decode.h"
 #include "ip/frag.h"
+#include "mem/arena.h"
 #include "record/uid.h"
 
-typedef struct cl_slab cl_slab;
 
 /* Encapsulations, outermost first (Zeek's EncapsulationStack). */
 enum cl_tunnel_type {
@@ -88,15 +88,13 @@ struct cl_engine {
     cl_timers timers;
     cl_conn *free_conns;
     cl_conn *free_tcp_conns;        /* blocks with room for cl_tcp_conn */
-    cl_slab *slabs;
+    cl_arena arena;                 /* where connection blocks come from */
 
     cl_uid_gen uids;
     cl_netlist local_nets;          /* configured nets plus private space */
     cl_frag_table *frag;
 
     cl_stats stats;
-    size_t slab_bytes;
-    unsigned n_slabs;
 
     bool dns_analyzer;              /* the DNS analyzer is loaded */
     bool ntp_analyzer;

@@ -145,7 +145,7 @@ typedef struct cl_conn {
     double inactivity_timeout;
     double timer_due[CL_TIMER_SLOTS]; /* INFINITY = not armed */
     double timer_next;              /* time of the live heap entry */
-    uint64_t timer_seq;             /* the live heap entry, 0 = none */
+    uint32_t timer_seq;             /* the live heap entry, 0 = none */
 
     /* history */
     uint32_t hist_seen;

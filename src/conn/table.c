@@ -10,8 +10,9 @@
 #include "mem/huge.h"
 #include "record/uid.h"
 
-int cl_table_init(cl_table *t, size_t initial_capacity)
+int cl_table_init(cl_table *t, size_t initial_capacity, const unsigned char *base)
 {
+    t->base = base;
     size_t cap = 1024;
     while (cap < initial_capacity)
         cap <<= 1;
@@ -56,21 +57,23 @@ cl_conn *cl_table_find(const cl_table *t, const cl_key *k, uint32_t hash)
     size_t i = hash & t->mask;
     for (;;) {
         const cl_table_slot *s = &t->slots[i];
-        if (!s->conn)
+        if (!s->ref)
             return NULL;
-        if (s->hash == hash && cl_key_equal(&s->conn->key, k))
-            return s->conn;
+        if (s->hash == hash) {
+            cl_conn *c = cl_table_conn(t, s);
+            if (cl_key_equal(&c->key, k))
+                return c;
+        }
         i = (i + 1) & t->mask;
     }
 }
 
-static void put(cl_table_slot *slots, size_t mask, cl_conn *c)
+static void put(cl_table_slot *slots, size_t mask, cl_table_slot s)
 {
-    size_t i = c->hash & mask;
-    while (slots[i].conn)
+    size_t i = s.hash & mask;
+    while (slots[i].ref)
         i = (i + 1) & mask;
-    slots[i].hash = c->hash;
-    slots[i].conn = c;
+    slots[i] = s;
 }
 
 static int grow(cl_table *t)
@@ -80,8 +83,8 @@ static int grow(cl_table *t)
     if (!ns)
         return -1;
     for (size_t i = 0; i <= t->mask; i++)
-        if (t->slots[i].conn)
-            put(ns, cap - 1, t->slots[i].conn);
+        if (t->slots[i].ref)
+            put(ns, cap - 1, t->slots[i]);
     cl_huge_free(t->slots, (t->mask + 1) * sizeof *t->slots);
     t->slots = ns;
     t->mask = cap - 1;
@@ -92,7 +95,7 @@ int cl_table_insert(cl_table *t, cl_conn *c)
 {
     if ((t->n + 1) * 2 > t->mask + 1 && grow(t) != 0)
         return -1;
-    put(t->slots, t->mask, c);
+    put(t->slots, t->mask, (cl_table_slot){c->hash, cl_arena_ref(t->base, c)});
     t->n++;
     return 0;
 }
@@ -102,8 +105,9 @@ int cl_table_insert(cl_table *t, cl_conn *c)
  * which are scattered over memory while the slots are not. */
 static size_t slot_of(const cl_table *t, const cl_conn *c)
 {
+    uint32_t ref = cl_arena_ref(t->base, c);
     size_t i = c->hash & t->mask;
-    while (t->slots[i].conn != c)
+    while (t->slots[i].ref != ref)
         i = (i + 1) & t->mask;
     return i;
 }
@@ -111,21 +115,21 @@ static size_t slot_of(const cl_table *t, const cl_conn *c)
 void cl_table_remove(cl_table *t, cl_conn *c)
 {
     size_t i = slot_of(t, c);
-    t->slots[i].conn = NULL;
+    t->slots[i].ref = 0;
     t->n--;
     /* Shift back later entries of the probe run that could live at i. */
     size_t j = i;
     for (;;) {
         j = (j + 1) & t->mask;
         cl_table_slot *s = &t->slots[j];
-        if (!s->conn)
+        if (!s->ref)
             return;
         size_t home = s->hash & t->mask;
         /* Can s move to i? Only if its home is not in (i, j]. */
         bool movable = (i <= j) ? (home <= i || home > j) : (home <= i && home > j);
         if (movable) {
             t->slots[i] = *s;
-            s->conn = NULL;
+            s->ref = 0;
             i = j;
         }
     }

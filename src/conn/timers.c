@@ -11,8 +11,9 @@
 
 #include "mem/huge.h"
 
-int cl_timers_init(cl_timers *q)
+int cl_timers_init(cl_timers *q, const unsigned char *base)
 {
+    q->base = base;
     q->not_before = INFINITY;
     for (int i = 0; i < CL_TIMER_LANES; i++)
         q->lanes[i] = (cl_timer_lane){0};
@@ -45,7 +46,7 @@ size_t cl_timers_memory(const cl_timers *q)
 
 static bool before(const cl_timer_entry *a, const cl_timer_entry *b)
 {
-    return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+    return a->t < b->t || (a->t == b->t && (int32_t)(a->seq - b->seq) < 0);
 }
 
 static void sift_up(cl_timer_entry *h, size_t i)
@@ -80,9 +81,23 @@ static void sift_down(cl_timer_entry *h, size_t n, size_t i)
     h[i] = e;
 }
 
-static bool is_live(const cl_timer_entry *e)
+static cl_conn *entry_conn(const cl_timers *q, const cl_timer_entry *e)
 {
-    return e->conn->timer_seq == e->seq;
+    return (cl_conn *)cl_arena_ptr(q->base, e->ref);
+}
+
+static bool is_live(const cl_timers *q, const cl_timer_entry *e)
+{
+    return entry_conn(q, e)->timer_seq == e->seq;
+}
+
+/* The next arm order (0 means "no entry"). */
+static uint32_t take_seq(cl_timers *q)
+{
+    uint32_t seq = q->next_seq++;
+    if (q->next_seq == 0)
+        q->next_seq = 1;
+    return seq;
 }
 
 /* Drop stale entries when they outnumber live ones, so memory stays
@@ -91,7 +106,7 @@ static void compact(cl_timers *q)
 {
     size_t w = 0;
     for (size_t r = 0; r < q->n; r++)
-        if (is_live(&q->heap[r]))
+        if (is_live(q, &q->heap[r]))
             q->heap[w++] = q->heap[r];
     q->n = w;
     for (size_t i = q->n / 4 + 1; i-- > 0;)
@@ -109,12 +124,12 @@ static cl_timer_entry *lane_at(const cl_timer_lane *l, size_t i)
 }
 
 /* Keep the live entries only, in order. */
-static void lane_compact(cl_timer_lane *l)
+static void lane_compact(const cl_timers *q, cl_timer_lane *l)
 {
     size_t w = 0;
     for (size_t r = 0; r < l->n; r++) {
         cl_timer_entry e = *lane_at(l, r);
-        if (is_live(&e))
+        if (is_live(q, &e))
             *lane_at(l, w++) = e;
     }
     l->n = w;
@@ -124,7 +139,7 @@ static int lane_append(cl_timers *q, cl_timer_lane *l, const cl_timer_entry *e)
 {
     if (l->n == l->cap) {
         if (l->n > 2 * q->live + 1024)
-            lane_compact(l);
+            lane_compact(q, l);
     }
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 256;
@@ -202,7 +217,7 @@ static int push(cl_timers *q, cl_conn *c, double t)
     }
     if (c->timer_seq == 0)
         q->live++;
-    cl_timer_entry e = {t, q->next_seq++, c};
+    cl_timer_entry e = {t, take_seq(q), cl_arena_ref(q->base, c)};
     c->timer_seq = e.seq;
     c->timer_next = t;
     q->heap[q->n] = e;
@@ -217,10 +232,10 @@ static int add(cl_timers *q, cl_conn *c, double t)
     cl_timer_lane *l = lane_for(q, t);
     if (!l)
         return push(q, c, t);
-    cl_timer_entry e = {t, q->next_seq, c};
+    cl_timer_entry e = {t, q->next_seq, cl_arena_ref(q->base, c)};
     if (lane_append(q, l, &e) != 0)
         return push(q, c, t);
-    q->next_seq++;
+    take_seq(q);
     if (c->timer_seq == 0)
         q->live++;
     c->timer_seq = e.seq;
@@ -300,9 +315,9 @@ cl_conn *cl_timers_next_due(cl_timers *q, double now, unsigned *slot)
         } else {
             pop_top(q);
         }
-        if (!is_live(&e))
+        if (!is_live(q, &e))
             continue;
-        cl_conn *c = e.conn;
+        cl_conn *c = entry_conn(q, &e);
         c->timer_seq = 0;
         q->live--;
         unsigned s = earliest_slot(c);

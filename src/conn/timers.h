@@ -28,11 +28,16 @@
 #include <stdint.h>
 
 #include "conn/conn.h"
+#include "mem/arena.h"
 
+/* 16 bytes: the connection is named by its arena reference (mem/arena.h)
+ * and the arm order by a 32-bit serial number. Serial numbers wrap; they
+ * are compared as RFC 1982 does (right while the entries queued at once
+ * span fewer than 2^31 arms), and 0 is skipped because it means "none". */
 typedef struct cl_timer_entry {
     double t;
-    uint64_t seq;        /* arm order; also identifies the entry */
-    cl_conn *conn;
+    uint32_t seq;        /* arm order; also identifies the entry */
+    uint32_t ref;        /* the connection */
 } cl_timer_entry;
 
 /* A sorted FIFO of entries: a ring buffer. */
@@ -47,14 +52,16 @@ typedef struct cl_timers {
     cl_timer_lane lanes[CL_TIMER_LANES];
     cl_timer_entry *heap;
     size_t n, cap;
-    uint64_t next_seq;
+    const unsigned char *base;  /* of the arena the connections live in */
+    uint32_t next_seq;
     size_t live;         /* connections with a live entry */
     /* No entry is due before this (a lower bound, exact after a look):
      * the check made twice per packet then costs one compare. */
     double not_before;
 } cl_timers;
 
-int cl_timers_init(cl_timers *q);
+/* The connections will come from the arena at `base`. */
+int cl_timers_init(cl_timers *q, const unsigned char *base);
 void cl_timers_free(cl_timers *q);
 
 /* Arm slot `slot` of c at time t (replacing what the slot held). */

@@ -13,6 +13,7 @@
 
 #define N 20000
 
+static cl_conn *block; /* block[0] stands for the arena's unused start */
 static cl_conn *conns;
 
 /* What the test expects of each (connection, slot): its deadline and the
@@ -30,9 +31,10 @@ static uint32_t rnd(void)
 
 static void setup(cl_timers *q)
 {
-    conns = calloc(N, sizeof *conns);
-    CHECK(conns != NULL);
-    CHECK(cl_timers_init(q) == 0);
+    block = calloc(N + 1, sizeof *block);
+    CHECK(block != NULL);
+    conns = block + 1;
+    CHECK(cl_timers_init(q, (const unsigned char *)block) == 0);
     for (int i = 0; i < N; i++)
         for (int s = 0; s < CL_TIMER_SLOTS; s++) {
             conns[i].timer_due[s] = INFINITY;
@@ -112,7 +114,7 @@ static void test_order_under_mixed_load(void)
     CHECK(fired > 0 && fired < armed_total);
     CHECK_EQ_U64(q.live, 0);
     cl_timers_free(&q);
-    free(conns);
+    free(block);
 }
 
 /* Nothing fires early, and a connection's slots fire earliest first. */
@@ -134,16 +136,18 @@ static void test_one_connection_slots(void)
     want_t[0][CL_TIMER_INACTIVITY] = INFINITY;
     CHECK_EQ_U64(drain(&q, 1000, &last_t, &last_seq), 0);
     cl_timers_free(&q);
-    free(conns);
+    free(block);
 }
 
 /* Equal deadlines of different connections fire in arm order, also when
  * they are spread over lanes and the heap: groups of ever earlier
- * deadlines, more groups than lanes, each group armed in shuffled order. */
-static void test_ties_in_arm_order(void)
+ * deadlines, more groups than lanes, each group armed in shuffled order.
+ * The queue's arm order starts at first_seq. */
+static void ties_in_arm_order(uint32_t first_seq)
 {
     cl_timers q;
     setup(&q);
+    q.next_seq = first_seq;
     enum { GROUPS = 3 * CL_TIMER_LANES, PER = 200 };
     int n = 0;
     for (int g = 0; g < GROUPS; g++) {
@@ -175,7 +179,20 @@ static void test_ties_in_arm_order(void)
     CHECK_EQ_U64(fired, GROUPS * PER + GROUPS * PER / 2);
     CHECK_EQ_U64(n, GROUPS * PER);
     cl_timers_free(&q);
-    free(conns);
+    free(block);
 }
 
-TEST_MAIN(test_order_under_mixed_load, test_one_connection_slots, test_ties_in_arm_order)
+static void test_ties_in_arm_order(void)
+{
+    ties_in_arm_order(1);
+}
+
+/* The 32-bit arm order wraps (skipping 0, which means "no entry") in the
+ * middle of the groups: ties still go in arm order. */
+static void test_ties_across_the_arm_order_wrap(void)
+{
+    ties_in_arm_order(UINT32_MAX - 2500);
+}
+
+TEST_MAIN(test_order_under_mixed_load, test_one_connection_slots, test_ties_in_arm_order,
+          test_ties_across_the_arm_order_wrap)
