@@ -118,9 +118,11 @@ enum cl_timer_slot {
  * of cl_conn so that the common connection stays small. */
 typedef struct cl_conn_ext {
     struct cl_encap *encap;         /* stack the last packet came in; NULL = none */
+    /* tunnel_parents: CL_MAX_TUNNEL_PARENTS uids, allocated with the first
+     * (a third of all connections have a service, few have a tunnel) */
+    char (*parents)[CL_UID_MAX];
     uint8_t n_parents;
     uint8_t tunnel_changes;
-    char parents[CL_MAX_TUNNEL_PARENTS][CL_UID_MAX];
     char service[48];               /* comma-separated, confirmation order */
     /* Analyzers removed after a violation of a confirmed service, in
      * removal order (the failed-service-logging policy's column). */

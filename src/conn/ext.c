@@ -19,6 +19,7 @@ void cl_conn_ext_free(cl_conn *c)
     if (!c->ext)
         return;
     free(c->ext->encap);
+    free(c->ext->parents);
     free(c->ext);
     c->ext = NULL;
 }

@@ -25,6 +25,8 @@ static void add_parent(cl_conn_ext *x, const char *uid)
     for (unsigned i = 0; i < x->n_parents; i++)
         if (strcmp(x->parents[i], uid) == 0)
             return;
+    if (!x->parents && !(x->parents = malloc(CL_MAX_TUNNEL_PARENTS * sizeof *x->parents)))
+        return;
     if (x->n_parents < CL_MAX_TUNNEL_PARENTS)
         memcpy(x->parents[x->n_parents++], uid, CL_UID_MAX);
 }
