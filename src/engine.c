@@ -51,12 +51,24 @@ static size_t conn_block_size(bool tcp)
     return (n + 7) & ~(size_t)7;
 }
 
+/* The idle and free lists link connections by arena reference (4 bytes,
+ * not 8); 0 ends a list. */
+static cl_conn *idle_conn(const cl_engine *e, uint32_t ref)
+{
+    return ref ? (cl_conn *)cl_arena_ptr(e->arena.base, ref) : NULL;
+}
+
+static uint32_t idle_ref(const cl_engine *e, const cl_conn *c)
+{
+    return c ? cl_arena_ref(e->arena.base, c) : 0;
+}
+
 static cl_conn *conn_alloc(cl_engine *e, bool tcp)
 {
     cl_conn **free_list = tcp ? &e->free_tcp_conns : &e->free_conns;
     cl_conn *c = *free_list;
     if (c) {
-        *free_list = c->idle_next;
+        *free_list = idle_conn(e, c->idle_next);
         return c;
     }
     return cl_arena_take(&e->arena, conn_block_size(tcp));
@@ -80,29 +92,30 @@ static void conn_release(cl_engine *e, cl_conn *c)
     cl_detect_release(c);
     cl_tcp_release(e, c);
     cl_conn **free_list = tcp ? &e->free_tcp_conns : &e->free_conns;
-    c->idle_next = *free_list;
+    c->idle_next = idle_ref(e, *free_list);
     *free_list = c;
 }
 
 static void idle_unlink(cl_engine *e, cl_conn *c)
 {
-    if (c->idle_prev)
-        c->idle_prev->idle_next = c->idle_next;
+    cl_conn *prev = idle_conn(e, c->idle_prev), *next = idle_conn(e, c->idle_next);
+    if (prev)
+        prev->idle_next = c->idle_next;
     else
-        e->idle_head = c->idle_next;
-    if (c->idle_next)
-        c->idle_next->idle_prev = c->idle_prev;
+        e->idle_head = next;
+    if (next)
+        next->idle_prev = c->idle_prev;
     else
-        e->idle_tail = c->idle_prev;
-    c->idle_prev = c->idle_next = NULL;
+        e->idle_tail = prev;
+    c->idle_prev = c->idle_next = 0;
 }
 
 static void idle_append(cl_engine *e, cl_conn *c)
 {
-    c->idle_next = NULL;
-    c->idle_prev = e->idle_tail;
+    c->idle_next = 0;
+    c->idle_prev = idle_ref(e, e->idle_tail);
     if (e->idle_tail)
-        e->idle_tail->idle_next = c;
+        e->idle_tail->idle_next = idle_ref(e, c);
     else
         e->idle_head = c;
     e->idle_tail = c;
@@ -937,7 +950,7 @@ void cl_engine_flush(cl_engine *e)
             cl_engine_remove(e, e->idle_head);
         return;
     }
-    for (cl_conn *c = e->idle_head; c && i < n; c = c->idle_next) {
+    for (cl_conn *c = e->idle_head; c && i < n; c = idle_conn(e, c->idle_next)) {
         c->removed_at_end = false;
         all[i++] = c;
     }

@@ -149,11 +149,16 @@ typedef struct cl_conn {
     double timer_next;              /* time of the live heap entry */
     uint32_t timer_seq;             /* the live heap entry, 0 = none */
 
-    /* history */
+    /* history: NUL-terminated, read it with cl_hist() */
     uint32_t hist_seen;
     uint16_t hist_len, hist_cap;
-    char *hist;                     /* hist_inline or a heap buffer */
-    char hist_inline[CL_HIST_INLINE];
+    /* idle list position (below), kept in order to the second: the trace
+     * second (wrapping) when c last moved */
+    uint32_t idle_second;
+    union {
+        char inl[CL_HIST_INLINE];   /* while hist_cap is CL_HIST_INLINE */
+        char *heap;                 /* once it grew */
+    } hist_buf;
 
     /* ConnSize: per direction, swapped on flips */
     uint64_t pkts[2], ip_bytes[2];
@@ -166,19 +171,27 @@ typedef struct cl_conn {
     uint8_t l2[2][6];               /* [0] orig, [1] resp; swapped on flips */
     int32_t vlan, inner_vlan, pppoe_session;
 
-    /* (in this order they fill the 8 bytes before the pointers) */
     uint16_t analyzers;             /* CL_AN_*: application analyzers attached */
     uint8_t tunnel_flags;           /* CL_TF_*: state of a UDP tunnel's outer flow */
     uint8_t an_state;               /* their per-connection memory */
-    /* idle list position (below), kept in order to the second: the trace
-     * second (wrapping) when c last moved */
-    uint32_t idle_second;
     struct cl_stream_state *stream; /* TCP stream analysis, while it lasts */
     struct cl_conn_ext *ext;        /* rarely needed fields, NULL until needed */
 
-    /* idle list for eviction when the table is full (most recent last) */
-    struct cl_conn *idle_prev, *idle_next;
+    /* idle list for eviction when the table is full (most recent last),
+     * linked by arena reference (engine.c); 0 = none */
+    uint32_t idle_prev, idle_next;
 } cl_conn;
+
+/* The history letters (hist_len of them, NUL-terminated). */
+static inline char *cl_hist(cl_conn *c)
+{
+    return c->hist_cap > CL_HIST_INLINE ? c->hist_buf.heap : c->hist_buf.inl;
+}
+
+static inline const char *cl_hist_const(const cl_conn *c)
+{
+    return c->hist_cap > CL_HIST_INLINE ? c->hist_buf.heap : c->hist_buf.inl;
+}
 
 enum {
     CL_TF_VIOLATION = 0x1,      /* malformed tunnel header: stop decapsulating */

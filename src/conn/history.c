@@ -32,7 +32,7 @@ static bool scaled_hits_threshold(uint32_t n, bool stuck)
 
 void cl_hist_reset(cl_conn *c)
 {
-    c->hist = c->hist_inline;
+    c->hist_buf.inl[0] = '\0';
     c->hist_cap = CL_HIST_INLINE;
     c->hist_len = 0;
     c->hist_seen = 0;
@@ -40,8 +40,8 @@ void cl_hist_reset(cl_conn *c)
 
 void cl_hist_free(cl_conn *c)
 {
-    if (c->hist != c->hist_inline)
-        free(c->hist);
+    if (c->hist_cap > CL_HIST_INLINE)
+        free(c->hist_buf.heap);
     cl_hist_reset(c);
 }
 
@@ -55,14 +55,15 @@ void cl_hist_add(cl_conn *c, char code)
         char *n = malloc(cap);
         if (!n)
             return;
-        memcpy(n, c->hist, c->hist_len);
-        if (c->hist != c->hist_inline)
-            free(c->hist);
-        c->hist = n;
+        memcpy(n, cl_hist(c), c->hist_len);
+        if (c->hist_cap > CL_HIST_INLINE)
+            free(c->hist_buf.heap);
+        c->hist_buf.heap = n;
         c->hist_cap = cap;
     }
-    c->hist[c->hist_len++] = code;
-    c->hist[c->hist_len] = '\0';
+    char *h = cl_hist(c);
+    h[c->hist_len++] = code;
+    h[c->hist_len] = '\0';
 }
 
 bool cl_hist_check(cl_conn *c, uint32_t mask, char code)

@@ -16,29 +16,38 @@
  * without bound. */
 #define CL_REASM_MAX_RANGES 1024
 
+static cl_range *ranges(cl_reasm *ra)
+{
+    return ra->cap > CL_REASM_INLINE ? ra->rs.heap : ra->rs.inl;
+}
+
+static const cl_range *ranges_const(const cl_reasm *ra)
+{
+    return ra->cap > CL_REASM_INLINE ? ra->rs.heap : ra->rs.inl;
+}
+
 void cl_reasm_init(cl_reasm *ra)
 {
     memset(ra, 0, sizeof *ra);
     ra->last_reassem = 1;
     ra->trim_seq = 1;
-    ra->r = ra->inl;
     ra->cap = CL_REASM_INLINE;
 }
 
 void cl_reasm_free(cl_reasm *ra)
 {
-    if (ra->r != ra->inl)
-        free(ra->r);
-    ra->r = ra->inl;
+    if (ra->cap > CL_REASM_INLINE)
+        free(ra->rs.heap);
     ra->cap = CL_REASM_INLINE;
     ra->n = 0;
 }
 
 uint64_t cl_reasm_size(const cl_reasm *ra)
 {
+    const cl_range *r = ranges_const(ra);
     uint64_t total = 0;
     for (uint32_t i = 0; i < ra->n; i++)
-        total += ra->r[i].upper - ra->r[i].seq;
+        total += r[i].upper - r[i].seq;
     return total;
 }
 
@@ -47,7 +56,7 @@ uint64_t cl_reasm_undelivered(const cl_reasm *ra)
     if (ra->n == 0)
         return 0;
     /* Unsigned like Zeek's NumUndeliveredBytes(). */
-    return ra->r[ra->n - 1].upper - ra->last_reassem;
+    return ranges_const(ra)[ra->n - 1].upper - ra->last_reassem;
 }
 
 void cl_reasm_give_up(cl_reasm *ra)
@@ -70,10 +79,10 @@ static bool reserve(cl_reasm *ra, uint32_t need)
     cl_range *nr = malloc(cap * sizeof *nr);
     if (!nr)
         return false;
-    memcpy(nr, ra->r, ra->n * sizeof *nr);
-    if (ra->r != ra->inl)
-        free(ra->r);
-    ra->r = nr;
+    memcpy(nr, ranges(ra), ra->n * sizeof *nr);
+    if (ra->cap > CL_REASM_INLINE)
+        free(ra->rs.heap);
+    ra->rs.heap = nr;
     ra->cap = (uint16_t)cap;
     return true;
 }
@@ -81,33 +90,35 @@ static bool reserve(cl_reasm *ra, uint32_t need)
 /* Advance the delivery point over a range that now touches it. */
 static void deliver_contiguous(cl_reasm *ra)
 {
+    const cl_range *r = ranges(ra);
     for (uint32_t i = 0; i < ra->n; i++) {
-        if (ra->r[i].seq > ra->last_reassem)
+        if (r[i].seq > ra->last_reassem)
             break;
-        if (ra->r[i].upper > ra->last_reassem)
-            ra->last_reassem = ra->r[i].upper;
+        if (r[i].upper > ra->last_reassem)
+            ra->last_reassem = r[i].upper;
     }
 }
 
 /* Merge [seq, upper) into the sorted range list. */
 static void add_range(cl_reasm *ra, uint64_t seq, uint64_t upper)
 {
+    cl_range *r = ranges(ra);
     uint32_t i = 0;
-    while (i < ra->n && ra->r[i].upper < seq)
+    while (i < ra->n && r[i].upper < seq)
         i++;
     /* ranges i..j-1 overlap or touch the new one */
     uint32_t j = i;
-    while (j < ra->n && ra->r[j].seq <= upper) {
-        if (ra->r[j].seq < seq)
-            seq = ra->r[j].seq;
-        if (ra->r[j].upper > upper)
-            upper = ra->r[j].upper;
+    while (j < ra->n && r[j].seq <= upper) {
+        if (r[j].seq < seq)
+            seq = r[j].seq;
+        if (r[j].upper > upper)
+            upper = r[j].upper;
         j++;
     }
     if (j > i) {
-        ra->r[i].seq = seq;
-        ra->r[i].upper = upper;
-        memmove(&ra->r[i + 1], &ra->r[j], (ra->n - j) * sizeof(cl_range));
+        r[i].seq = seq;
+        r[i].upper = upper;
+        memmove(&r[i + 1], &r[j], (ra->n - j) * sizeof(cl_range));
         ra->n = (uint16_t)(ra->n - (j - i - 1));
         return;
     }
@@ -115,9 +126,10 @@ static void add_range(cl_reasm *ra, uint64_t seq, uint64_t upper)
         cl_reasm_give_up(ra);
         return;
     }
-    memmove(&ra->r[i + 1], &ra->r[i], (ra->n - i) * sizeof(cl_range));
-    ra->r[i].seq = seq;
-    ra->r[i].upper = upper;
+    r = ranges(ra); /* reserve() may have moved them */
+    memmove(&r[i + 1], &r[i], (ra->n - i) * sizeof(cl_range));
+    r[i].seq = seq;
+    r[i].upper = upper;
     ra->n++;
 }
 
@@ -142,8 +154,9 @@ static void undelivered(cl_reasm *ra, uint64_t up_to, bool partial, cl_gap_fn ga
     if (up_to <= 2 && partial)
         return; /* faked initial sequence of a partial connection */
     if (!ra->skip) {
+        const cl_range *r = ranges(ra);
         for (uint32_t i = 0; i < ra->n; i++) {
-            const cl_range *b = &ra->r[i];
+            const cl_range *b = &r[i];
             if (b->seq < ra->last_reassem)
                 continue; /* already delivered */
             if (b->seq >= up_to)
@@ -163,14 +176,15 @@ void cl_reasm_trim(cl_reasm *ra, uint64_t seq, bool partial, cl_gap_fn gap, void
     if (seq > ra->last_reassem)
         undelivered(ra, seq, partial, gap, ctx);
 
+    cl_range *r = ranges(ra);
     uint32_t drop = 0;
-    while (drop < ra->n && ra->r[drop].upper <= seq)
+    while (drop < ra->n && r[drop].upper <= seq)
         drop++;
     if (drop) {
-        memmove(&ra->r[0], &ra->r[drop], (ra->n - drop) * sizeof(cl_range));
+        memmove(&r[0], &r[drop], (ra->n - drop) * sizeof(cl_range));
         ra->n = (uint16_t)(ra->n - drop);
     }
-    if (ra->n && ra->r[0].seq == ra->last_reassem)
-        ra->last_reassem = ra->r[0].upper;
+    if (ra->n && r[0].seq == ra->last_reassem)
+        ra->last_reassem = r[0].upper;
     ra->trim_seq = seq;
 }

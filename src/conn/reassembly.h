@@ -23,8 +23,12 @@ typedef struct cl_range {
 typedef struct cl_reasm {
     uint64_t last_reassem;  /* everything below was delivered (or skipped) */
     uint64_t trim_seq;      /* everything below was acknowledged and dropped */
-    cl_range *r;            /* sorted, disjoint, non-adjacent ranges */
-    cl_range inl[CL_REASM_INLINE];
+    /* the n sorted, disjoint, non-adjacent ranges: inline while cap is
+     * CL_REASM_INLINE, on the heap once more were needed */
+    union {
+        cl_range inl[CL_REASM_INLINE];
+        cl_range *heap;
+    } rs;
     uint16_t n, cap;
     bool skip;              /* "skip_deliveries": reassembly gave up */
     bool did_eof;

@@ -77,7 +77,7 @@ void cl_conn_emit(cl_engine *e, cl_conn *c)
     r.service = x && x->service[0] ? x->service : NULL;
     fill_sizes(c, &r);
 
-    const char *hist = c->hist_len ? c->hist : NULL;
+    const char *hist = c->hist_len ? cl_hist_const(c) : NULL;
     if (c->proto == CL_PROTO_TCP)
         r.conn_state = cl_tcp_conn_state(c, hist);
     else if (c->proto == CL_PROTO_UDP)

@@ -151,12 +151,13 @@ static void ep_add_hist(cl_conn *c, const cl_tcp_endpoint *ep, char code)
  * responder all along. Zeek flips and rewrites "H^" as "^h". */
 static void flip_after_synack(cl_engine *e, cl_conn *c)
 {
-    if (c->hist_len != 1 || c->hist[0] != 'H')
+    if (c->hist_len != 1 || cl_hist(c)[0] != 'H')
         return;
     cl_conn_flip(e, c);
-    c->hist[0] = '^';
-    c->hist[1] = 'h';
-    c->hist[2] = '\0';
+    char *h = cl_hist(c);
+    h[0] = '^';
+    h[1] = 'h';
+    h[2] = '\0';
     c->hist_len = 2;
 }
 

@@ -35,7 +35,7 @@ static void test_scaled_powers_of_ten(void)
     for (unsigned i = 0; i < 6 && i < n; i++)
         CHECK_EQ_INT(hits[i], want[i]);
     CHECK_EQ_INT(c->hist_len, 6);
-    CHECK(memcmp(c->hist, "tttttt", 6) == 0);
+    CHECK(memcmp(cl_hist(c), "tttttt", 6) == 0);
     cl_hist_free(c);
     free(c);
 }
@@ -77,7 +77,7 @@ static void test_long_history(void)
     for (const char *p = letters; *p; p++)
         cl_hist_add(c, *p);
     CHECK_EQ_INT(c->hist_len, (int)strlen(letters));
-    CHECK(memcmp(c->hist, letters, strlen(letters)) == 0);
+    CHECK(memcmp(cl_hist(c), letters, strlen(letters)) == 0);
     cl_hist_free(c);
     free(c);
 }
