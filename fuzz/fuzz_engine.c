@@ -40,6 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (opt & 4)
         cfg.max_conns = 3;
     cfg.community_id = opt & 8;
+    cfg.l2_context = opt & 64;
     if (opt & 16) {
         /* the analyzers only a registration attaches, and DPD's tracking */
         cl_config_register_port(&cfg, "telnet", 23);

@@ -159,6 +159,13 @@ typedef struct cl_config {
      * violation stays in `service`, followed by "-name". */
     bool dpd_track_removed_services;
 
+    /* Keep each connection's link-layer context from its first packet
+     * (cl_conn_record's orig_l2/resp_l2, vlan, inner_vlan and
+     * pppoe_session_id: the mac-logging, vlan-logging and pppoe policies'
+     * columns). Off by default: it costs about 40 bytes per connection.
+     * Without it those fields are unset (conn_key_vlan keeps the VLAN ids). */
+    bool l2_context;
+
     /* Fill cl_conn_record.community_id (Zeek's community-id-logging
      * policy) with this seed; off by default, it costs a SHA-1 per record. */
     bool community_id;

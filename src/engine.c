@@ -158,11 +158,14 @@ void cl_conn_flip(cl_engine *e, cl_conn *c)
 {
     (void)e;
     c->orig_is_a2 = !c->orig_is_a2;
-    c->has_l2 = (uint8_t)((c->has_l2 & 1) << 1 | (c->has_l2 >> 1 & 1));
-    uint8_t tm[6];
-    memcpy(tm, c->l2[0], 6);
-    memcpy(c->l2[0], c->l2[1], 6);
-    memcpy(c->l2[1], tm, 6);
+    cl_conn_ext *x = c->ext;
+    if (x && x->has_l2_context) {
+        x->has_l2 = (uint8_t)((x->has_l2 & 1) << 1 | (x->has_l2 >> 1 & 1));
+        uint8_t tm[6];
+        memcpy(tm, x->l2[0], 6);
+        memcpy(x->l2[0], x->l2[1], 6);
+        memcpy(x->l2[1], tm, 6);
+    }
     uint64_t t64 = c->pkts[0];
     c->pkts[0] = c->pkts[1];
     c->pkts[1] = t64;
@@ -271,6 +274,24 @@ static void evict_one(cl_engine *e)
     cl_engine_remove(e, victim);
 }
 
+/* The first packet's link-layer context, for the columns that show it. */
+static void keep_l2_context(cl_conn *c, const cl_l2_info *l2)
+{
+    cl_conn_ext *x = cl_conn_ext_get(c);
+    if (!x)
+        return;
+    x->has_l2_context = true;
+    x->vlan = x->inner_vlan = x->pppoe_session = CL_UNSET_INT;
+    if (l2) {
+        x->has_l2 = (uint8_t)((l2->has_src_mac ? 1 : 0) | (l2->has_dst_mac ? 2 : 0));
+        memcpy(x->l2[0], l2->src_mac, 6);
+        memcpy(x->l2[1], l2->dst_mac, 6);
+        x->vlan = l2->vlan;
+        x->inner_vlan = l2->inner_vlan;
+        x->pppoe_session = l2->pppoe_session;
+    }
+}
+
 static cl_conn *conn_new(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx, const cl_key *k,
                          uint32_t hash)
 {
@@ -302,16 +323,8 @@ static cl_conn *conn_new(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx, con
         cl_scaled_init(&dg->udp_chk[0]);
         cl_scaled_init(&dg->udp_chk[1]);
     }
-    c->vlan = c->inner_vlan = c->pppoe_session = CL_UNSET_INT;
-    const cl_l2_info *l2 = ctx->l2;
-    if (l2) {
-        c->has_l2 = (uint8_t)((l2->has_src_mac ? 1 : 0) | (l2->has_dst_mac ? 2 : 0));
-        memcpy(c->l2[0], l2->src_mac, 6);
-        memcpy(c->l2[1], l2->dst_mac, 6);
-        c->vlan = l2->vlan;
-        c->inner_vlan = l2->inner_vlan;
-        c->pppoe_session = l2->pppoe_session;
-    }
+    if (e->keep_l2_context)
+        keep_l2_context(c, ctx->l2);
     if (cl_table_insert(&e->table, c) != 0) {
         conn_release(e, c);
         return NULL;
@@ -812,6 +825,7 @@ cl_engine *cl_engine_new(const cl_config *cfg, cl_record_fn on_record, void *use
         return NULL;
     }
     e->cfg = *cfg;
+    e->keep_l2_context = cfg->l2_context || cfg->conn_key_vlan;
     e->pf_min_conns = PREFETCH_MIN_CONNS;
     e->on_record = on_record;
     e->user = user;

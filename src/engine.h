@@ -96,6 +96,7 @@ struct cl_engine {
 
     cl_stats stats;
 
+    bool keep_l2_context;           /* cl_config.l2_context, or VLANs in the key */
     bool dns_analyzer;              /* the DNS analyzer is loaded */
     bool ntp_analyzer;
     bool http_analyzer;

@@ -352,6 +352,9 @@ int cli_parse(int argc, char **argv, cli_options *opt, int *exit_code)
                     return usage_error(exit_code, "--columns: too many columns%s%s", "", "");
                 if (col == CL_COL_COMMUNITY_ID)
                     opt->cfg.community_id = true; /* the engine computes it only when asked */
+                if (col == CL_COL_ORIG_L2_ADDR || col == CL_COL_RESP_L2_ADDR || col == CL_COL_VLAN ||
+                    col == CL_COL_INNER_VLAN || col == CL_COL_PPPOE_SESSION_ID)
+                    opt->cfg.l2_context = true; /* the engine keeps it only when asked */
             }
             break;
         }

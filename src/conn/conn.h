@@ -128,6 +128,12 @@ typedef struct cl_conn_ext {
      * removal order (the failed-service-logging policy's column). */
     uint8_t n_failed;
     char failed[4][8];
+    /* Link-layer context from the first packet, kept only when the
+     * configuration asks (cl_config.l2_context, or VLANs in the key). */
+    bool has_l2_context;
+    uint8_t has_l2;                 /* bit 0: l2[0] was seen, bit 1: l2[1] */
+    uint8_t l2[2][6];               /* [0] orig, [1] resp; swapped on flips */
+    int32_t vlan, inner_vlan, pppoe_session;
 } cl_conn_ext;
 
 typedef struct cl_conn {
@@ -141,7 +147,6 @@ typedef struct cl_conn {
     bool icmp_one_way;
     bool removed_at_end;            /* scratch for the end-of-input drain */
     bool tcp_attached;              /* the cl_tcp_conn behind it is live */
-    uint8_t has_l2;                 /* bit 0: l2[0] was seen, bit 1: l2[1] */
 
     double start_time, last_time;
     double inactivity_timeout;
@@ -166,10 +171,6 @@ typedef struct cl_conn {
     uint64_t missed_bytes;
 
     uint64_t uid;                   /* token for cl_uid_at; 0 until announced */
-
-    /* context from the first packet */
-    uint8_t l2[2][6];               /* [0] orig, [1] resp; swapped on flips */
-    int32_t vlan, inner_vlan, pppoe_session;
 
     uint16_t analyzers;             /* CL_AN_*: application analyzers attached */
     uint8_t tunnel_flags;           /* CL_TF_*: state of a UDP tunnel's outer flow */

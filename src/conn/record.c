@@ -106,15 +106,21 @@ void cl_conn_emit(cl_engine *e, cl_conn *c)
     r.n_failed_service = nf;
     r.failed_service = failed;
 
-    r.has_orig_l2 = (c->has_l2 & 1) && !mac_is_zero(c->l2[0]);
-    r.has_resp_l2 = (c->has_l2 & 2) && !mac_is_zero(c->l2[1]);
-    memcpy(r.orig_l2, c->l2[0], 6);
-    memcpy(r.resp_l2, c->l2[1], 6);
-    r.vlan = c->vlan;
-    r.inner_vlan = c->inner_vlan;
-    r.ctx_vlan = e->cfg.conn_key_vlan ? c->vlan : CL_UNSET_INT;
-    r.ctx_inner_vlan = e->cfg.conn_key_vlan ? c->inner_vlan : CL_UNSET_INT;
-    r.pppoe_session_id = c->pppoe_session;
+    r.vlan = r.inner_vlan = r.pppoe_session_id = CL_UNSET_INT;
+    r.ctx_vlan = r.ctx_inner_vlan = CL_UNSET_INT;
+    if (x && x->has_l2_context) {
+        r.has_orig_l2 = (x->has_l2 & 1) && !mac_is_zero(x->l2[0]);
+        r.has_resp_l2 = (x->has_l2 & 2) && !mac_is_zero(x->l2[1]);
+        memcpy(r.orig_l2, x->l2[0], 6);
+        memcpy(r.resp_l2, x->l2[1], 6);
+        r.vlan = x->vlan;
+        r.inner_vlan = x->inner_vlan;
+        if (e->cfg.conn_key_vlan) {
+            r.ctx_vlan = x->vlan;
+            r.ctx_inner_vlan = x->inner_vlan;
+        }
+        r.pppoe_session_id = x->pppoe_session;
+    }
     if (e->cfg.community_id) {
         cl_community_id(e->cfg.community_id_seed, &r.orig_h, r.orig_p, &r.resp_h, r.resp_p,
                         c->ip_proto, c->icmp_one_way, cid);

@@ -180,6 +180,48 @@ static void test_udp_flip_towards_server_port(void)
     pb_free(&C);
 }
 
+/* The link-layer context is kept only when asked for (cl_config.l2_context):
+ * without it the MAC, VLAN and PPPoE fields are unset. */
+static void test_l2_context_off_by_default(void)
+{
+    start();
+    pb_udp(&C, 1, A, 40000, B, 161, 20);
+    GET_ONLY(r);
+    CHECK(!r->has_orig_l2);
+    CHECK(!r->has_resp_l2);
+    CHECK_EQ_INT(r->vlan, CL_UNSET_INT);
+    CHECK_EQ_INT(r->inner_vlan, CL_UNSET_INT);
+    CHECK_EQ_INT(r->pppoe_session_id, CL_UNSET_INT);
+    pb_free(&C);
+}
+
+/* With it, the first packet's MACs are the originator's and responder's,
+ * swapped when the connection flips (the builder's frames go from
+ * 02:00:00:00:00:01 to 02:00:00:00:00:02). */
+static void test_l2_context_kept_and_flipped(void)
+{
+    cl_config cfg;
+    cl_config_init(&cfg);
+    cfg.has_seed = true;
+    cfg.seed = 42;
+    cfg.l2_context = true;
+    static const uint8_t mac1[6] = {2, 0, 0, 0, 0, 1}, mac2[6] = {2, 0, 0, 0, 0, 2};
+    for (int flip = 0; flip < 2; flip++) {
+        CHECK(pb_init(&C, &cfg) == 0);
+        if (flip)
+            pb_udp(&C, 1, B, 161, A, 40000, 20); /* from the server: flips */
+        else
+            pb_udp(&C, 1, A, 40000, B, 161, 20);
+        GET_ONLY(r);
+        CHECK(pb_addr_eq(&r->orig_h, A));
+        CHECK(r->has_orig_l2 && r->has_resp_l2);
+        CHECK(memcmp(r->orig_l2, flip ? mac2 : mac1, 6) == 0);
+        CHECK(memcmp(r->resp_l2, flip ? mac1 : mac2, 6) == 0);
+        CHECK_EQ_INT(r->vlan, CL_UNSET_INT);
+        pb_free(&C);
+    }
+}
+
 /* Both ports likely: UDP does not flip. */
 static void test_udp_no_flip_both_likely(void)
 {
@@ -486,7 +528,8 @@ static void test_unknown_transport_timeout(void)
 TEST_MAIN(test_udp_empty_datagrams_D_d, test_udp_sizes_sum, test_udp_size_from_length_field,
           test_udp_s0, test_udp_bad_checksum, test_udp_shr, test_udp_bad_checksum_logarithmic,
           test_udp_ipv4_zero_checksum_ok, test_udp_ipv6_zero_checksum_bad, test_udp_ipv6_good,
-          test_udp_flip_towards_server_port, test_udp_no_flip_both_likely,
+          test_udp_flip_towards_server_port, test_l2_context_off_by_default,
+          test_l2_context_kept_and_flipped, test_udp_no_flip_both_likely,
           test_udp_no_flip_to_broadcast, test_udp_flip_to_subnet_broadcast,
           test_udp_timeout_equality, test_udp_timeout_just_below,
           test_udp_timeout_by_other_traffic, test_udp_bogus_length_first,
