@@ -8,7 +8,10 @@
  * increasing timestamps (byte 2 of the length prefix area sets the step) so
  * that timers fire; then the engine is flushed and every record written.
  * Option bit 32 announces each packet (cl_engine_prefetch) 1-8 packets
- * ahead, some twice, with announcements used from the first connection.
+ * ahead, some twice, with announcements used from the first connection;
+ * bits 64 and 128 set how far, and bit 64 also keeps the link-layer
+ * context. Bit 128 of byte 0 limits the connections to 16 KiB of memory,
+ * so that running out of it evicts.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -27,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2)
         return 0;
-    int dlt = DLTS[data[0] % (sizeof DLTS / sizeof DLTS[0])];
+    int dlt = DLTS[(data[0] & 0x7f) % (sizeof DLTS / sizeof DLTS[0])];
+    bool small_memory = data[0] & 0x80;
     uint8_t opt = data[1];
     data += 2;
     size -= 2;
@@ -63,6 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cl_writer_free(w);
         return 0;
     }
+    if (small_memory)
+        cl_engine_limit_memory(e, 16384);
     enum { MAX_PKTS = 4096 };
     static cl_packet pkts[MAX_PKTS];
     size_t n = 0;

@@ -63,15 +63,24 @@ static uint32_t idle_ref(const cl_engine *e, const cl_conn *c)
     return c ? cl_arena_ref(e->arena.base, c) : 0;
 }
 
+static cl_conn *take_free(cl_engine *e, cl_conn **free_list)
+{
+    cl_conn *c = *free_list;
+    if (c)
+        *free_list = idle_conn(e, c->idle_next);
+    return c;
+}
+
 static cl_conn *conn_alloc(cl_engine *e, bool tcp)
 {
-    cl_conn **free_list = tcp ? &e->free_tcp_conns : &e->free_conns;
-    cl_conn *c = *free_list;
-    if (c) {
-        *free_list = idle_conn(e, c->idle_next);
-        return c;
-    }
-    return cl_arena_take(&e->arena, conn_block_size(tcp));
+    cl_conn *c = take_free(e, tcp ? &e->free_tcp_conns : &e->free_conns);
+    if (!c)
+        c = cl_arena_take(&e->arena, conn_block_size(tcp));
+    /* Out of memory, a TCP block serves a smaller connection as well (it
+     * then stays with the smaller ones). */
+    if (!c && !tcp)
+        c = take_free(e, &e->free_tcp_conns);
+    return c;
 }
 
 /* Address space for this many connections: each may have been of either
@@ -481,6 +490,11 @@ void cl_engine_prefetch(cl_engine *e, const cl_packet *pkt)
 void cl_engine_set_prefetch_min(cl_engine *e, uint64_t conns)
 {
     e->pf_min_conns = conns;
+}
+
+void cl_engine_limit_memory(cl_engine *e, size_t conn_bytes)
+{
+    cl_arena_set_limit(&e->arena, conn_bytes);
 }
 
 /* The announcement of this packet, if any; older ones are dropped. */

@@ -164,6 +164,10 @@ typedef struct cl_tcp_hdr {
  * default leaves small tables alone; tests and the fuzzer use 0). */
 void cl_engine_set_prefetch_min(cl_engine *e, uint64_t conns);
 
+/* Let connections take no more than this many bytes of the arena, as if
+ * memory ran out there (for tests). */
+void cl_engine_limit_memory(cl_engine *e, size_t conn_bytes);
+
 /* Connection life cycle (engine.c). */
 void cl_engine_remove(cl_engine *e, cl_conn *c);
 void cl_conn_flip(cl_engine *e, cl_conn *c);

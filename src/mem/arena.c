@@ -35,7 +35,7 @@ int cl_arena_init(cl_arena *a, size_t want)
         void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (p != MAP_FAILED) {
             a->base = p;
-            a->reserved = len;
+            a->reserved = a->limit = len;
             a->used = FIRST_OFFSET;
             return 0;
         }
@@ -50,12 +50,17 @@ void cl_arena_free(cl_arena *a)
     *a = (cl_arena){0};
 }
 
+void cl_arena_set_limit(cl_arena *a, size_t bytes)
+{
+    a->limit = bytes < a->reserved ? bytes : a->reserved;
+}
+
 void *cl_arena_take(cl_arena *a, size_t bytes)
 {
     if (!a->base)
         return NULL;
     bytes = (bytes + 7) & ~(size_t)7;
-    if (bytes > a->reserved - a->used)
+    if (a->used > a->limit || bytes > a->limit - a->used)
         return NULL;
     size_t end = a->used + bytes;
     if (end > a->committed) {

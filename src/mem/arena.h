@@ -28,6 +28,7 @@ typedef struct cl_arena {
     size_t reserved;        /* bytes of address space */
     size_t committed;       /* bytes made usable, from base */
     size_t used;            /* bytes handed out, from base */
+    size_t limit;           /* hand out no more than this (normally = reserved) */
 } cl_arena;
 
 /* Reserve up to `want` bytes (at most CL_ARENA_MAX; less if the system
@@ -38,6 +39,10 @@ void cl_arena_free(cl_arena *a);
 /* `bytes` of zeroed, 8-byte aligned memory from the arena, or NULL when
  * it is exhausted or the system has no memory to back it. */
 void *cl_arena_take(cl_arena *a, size_t bytes);
+
+/* Hand out at most `bytes` in all (never more than was reserved): what
+ * running out of memory looks like, for tests. */
+void cl_arena_set_limit(cl_arena *a, size_t bytes);
 
 /* The reference of a block from this arena, and back. */
 static inline uint32_t cl_arena_ref(const unsigned char *base, const void *p)

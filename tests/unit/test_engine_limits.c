@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 
+#include "engine.h"
 #include "packet_builder.h"
 #include "test.h"
 
@@ -115,6 +116,44 @@ static void test_max_conns_nothing_lost(void)
     for (int i = 0; i < 200; i++)
         if (i % 3 != 1)
             CHECK_EQ_INT(tcp_seen[i], 1);
+    pb_free(&C);
+}
+
+/* When memory runs out (here: connections limited to 4 KiB of the arena,
+ * no max_conns) the connections idle longest are finished early to make
+ * room, counted as evictions: every connection is still logged once, and
+ * UDP connections move into freed TCP blocks. */
+static void test_out_of_memory_evicts(void)
+{
+    CHECK(pb_init(&C, NULL) == 0);
+    cl_engine_limit_memory(C.e, 4096);
+    for (int i = 0; i < 300; i++) {
+        uint16_t port = (uint16_t)(20000 + i);
+        double t = 1 + i * 0.01;
+        if (i < 200)
+            pb_tcp(&C, t, "10.2.0.1", port, "10.2.0.2", 8765, PB_SYN, 1000, 0, 0);
+        else
+            pb_udp(&C, t, "10.2.0.1", port, "10.2.0.2", 7777, 3);
+        cl_stats s = pb_stats(&C);
+        CHECK(s.conns_live <= 4096 / 296);
+    }
+    cl_stats before = pb_stats(&C);
+    CHECK(before.conns_evicted > 250);
+    CHECK_EQ_U64(C.n, before.conns_evicted);
+    pb_flush(&C);
+    cl_stats s = pb_stats(&C);
+    CHECK_EQ_U64(s.conns_created, 300);
+    CHECK_EQ_U64(s.conns_logged, 300);
+    CHECK_EQ_U64(C.n, 300);
+    static int seen[300];
+    memset(seen, 0, sizeof seen);
+    for (size_t i = 0; i < C.n; i++) {
+        const cl_conn_record *r = &C.recs[i].r;
+        if (r->orig_p >= 20000 && r->orig_p < 20300)
+            seen[r->orig_p - 20000]++;
+    }
+    for (int i = 0; i < 300; i++)
+        CHECK_EQ_INT(seen[i], 1);
     pb_free(&C);
 }
 
@@ -485,7 +524,7 @@ static void test_checksum_ignore_nets(void)
     pb_free(&C);
 }
 
-TEST_MAIN(test_max_conns_evicts_idle_longest, test_max_conns_nothing_lost,
+TEST_MAIN(test_max_conns_evicts_idle_longest, test_max_conns_nothing_lost, test_out_of_memory_evicts,
           test_local_default_private, test_local_private_off_unset,
           test_local_private_off_configured, test_local_private_on_plus_configured,
           test_local_after_flip, test_truncated_prefixes, test_garbage_frames,
