@@ -113,9 +113,12 @@ enum cl_timer_slot {
 #define CL_HIST_INLINE 16
 #define CL_HIST_MAX 4096   /* Zeek truncates log strings at 4096 bytes */
 #define CL_MAX_TUNNEL_PARENTS 8
+#define CL_SERVICES 4       /* confirmed services a connection lists (Zeek's logs: 3 at most) */
+#define CL_SERVICE_MAX 48   /* the service string, NUL included */
 
-/* What few connections need: tunnel bookkeeping and services. Kept out
- * of cl_conn so that the common connection stays small. */
+/* What few connections need: tunnel bookkeeping, failed services and the
+ * link-layer context. Kept out of cl_conn so that the common connection
+ * stays small. */
 typedef struct cl_conn_ext {
     struct cl_encap *encap;         /* stack the last packet came in; NULL = none */
     /* tunnel_parents: CL_MAX_TUNNEL_PARENTS uids, allocated with the first
@@ -123,7 +126,6 @@ typedef struct cl_conn_ext {
     char (*parents)[CL_UID_MAX];
     uint8_t n_parents;
     uint8_t tunnel_changes;
-    char service[48];               /* comma-separated, confirmation order */
     /* Analyzers removed after a violation of a confirmed service, in
      * removal order (the failed-service-logging policy's column). */
     uint8_t n_failed;
@@ -175,6 +177,9 @@ typedef struct cl_conn {
     uint16_t analyzers;             /* CL_AN_*: application analyzers attached */
     uint8_t tunnel_flags;           /* CL_TF_*: state of a UDP tunnel's outer flow */
     uint8_t an_state;               /* their per-connection memory */
+    /* the service column: numbers of confirmed names, in confirmation
+     * order, 0 after the last (service.c) */
+    uint8_t services[CL_SERVICES];
     struct cl_stream_state *stream; /* TCP stream analysis, while it lasts */
     struct cl_conn_ext *ext;        /* rarely needed fields, NULL until needed */
 
@@ -255,13 +260,16 @@ static inline uint16_t cl_conn_resp_p(const cl_conn *c)
     return cl_key_port(c->orig_is_a2 ? c->key.p1 : c->key.p2);
 }
 
-/* Add a service name once (insertion order is kept). */
+/* The service list (service.c). Add a name once (insertion order is
+ * kept); "-name" is the form DPD's tracking of removed services writes. */
 void cl_conn_add_service(cl_conn *c, const char *name);
 void cl_conn_remove_service(cl_conn *c, const char *name);
 /* Is the name in the service list? */
 bool cl_conn_has_service(const cl_conn *c, const char *name);
 /* Record a failed (removed) analyzer once. */
 void cl_conn_add_failed_service(cl_conn *c, const char *name);
+/* The service column's string ("" when none); returns its length. */
+size_t cl_conn_service_string(const cl_conn *c, char out[CL_SERVICE_MAX]);
 /* The connection's cold part, allocated on first use (NULL if out of memory). */
 cl_conn_ext *cl_conn_ext_get(cl_conn *c);
 void cl_conn_ext_free(cl_conn *c);

@@ -64,6 +64,7 @@ void cl_conn_emit(cl_engine *e, cl_conn *c)
     char uid[CL_UID_MAX];
     const cl_conn_ext *x = c->ext;
     char cid[CL_COMMUNITY_ID_MAX];
+    char service[CL_SERVICE_MAX];
 
     r.ts = c->start_time;
     cl_uid_at(&e->uids, c->uid, uid);
@@ -74,7 +75,7 @@ void cl_conn_emit(cl_engine *e, cl_conn *c)
     r.resp_p = cl_conn_resp_p(c);
     r.proto = (cl_proto)c->proto;
     r.ip_proto = c->ip_proto;
-    r.service = x && x->service[0] ? x->service : NULL;
+    r.service = cl_conn_service_string(c, service) ? service : NULL;
     fill_sizes(c, &r);
 
     const char *hist = c->hist_len ? cl_hist_const(c) : NULL;
