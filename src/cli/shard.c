@@ -401,6 +401,15 @@ static uint64_t first_share(unsigned n)
     return (uint64_t)(f * 4294967296.0);
 }
 
+/* A shard's part of the --max-conns bound: its share of the hash space
+ * (of `space`), rounded up, at least 1. */
+static uint64_t shard_bound(uint64_t max_all, uint64_t share, uint64_t space)
+{
+    /* space is 2^32 and share at most that: no product overflows */
+    uint64_t b = max_all / space * share + (max_all % space * share + space - 1) / space;
+    return b ? b : 1;
+}
+
 static const uint8_t no_data[1];
 
 static void broadcast_advance(cli_shards *s, double now)
@@ -481,8 +490,10 @@ cli_shards *cli_shards_start(const cl_config *cfg, unsigned n, cl_record_fn fn, 
         cl_random_bytes(&c.seed, sizeof c.seed);
         c.has_seed = true;
     }
-    if (n > 1 && c.max_conns)
-        c.max_conns = (c.max_conns + n - 1) / n; /* the bound is for all shards */
+    /* The bound is for all shards, each taking its share of the flows. */
+    uint64_t max_all = c.max_conns;
+    if (n > 1 && max_all)
+        c.max_conns = shard_bound(max_all, s->share0, 1ull << 32);
     s->e0 = cl_engine_new(&c, cb, cb_user, err, errlen);
     if (!s->e0 || n == 1)
         goto out;
@@ -493,6 +504,8 @@ cli_shards *cli_shards_start(const cl_config *cfg, unsigned n, cl_record_fn fn, 
         worker *w = &s->w[i];
         w->s = s;
         c.uid_stream = i + 1; /* engines must not hand out the same uids */
+        if (max_all)
+            c.max_conns = shard_bound(max_all, ((1ull << 32) - s->share0) / (n - 1), 1ull << 32);
         w->e = cl_engine_new(&c, cb, cb_user, err, errlen);
         w->r.buf = malloc(RING_SIZE);
         if (!w->e || !w->r.buf)

@@ -6,7 +6,8 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import connlog, expect, one_line_message, records, simple_pcap, test, run, write  # noqa: E402
+from clitest import (connlog, ether, expect, ipv4_udp, one_line_message, pcap_header,  # noqa: E402
+                     pcap_record, records, simple_pcap, test, run, write)
 
 
 @test
@@ -108,6 +109,25 @@ def missing_seed_file(tmp):
     rc, out, err = connlog("-r", path, "-w", "-", "--seed-file", os.path.join(tmp, "nope"))
     expect(rc == 66, "rc %d" % rc)
     one_line_message(err, "nope")
+
+
+
+@test
+def max_conns_split_by_shard_share(tmp):
+    """--max-conns bounds all shards together: each gets the part of the
+    bound that matches its share of the flows, so 500 flows open at once
+    under --max-conns 400 evict exactly 100 with 2 threads, as with 1."""
+    out = pcap_header()
+    for i in range(500):
+        src = "10.%d.%d.1" % (i >> 8, i & 255)   # the shards split flows by address
+        out += pcap_record(1700000000.0 + i * 0.001, ether(ipv4_udp(src, "10.0.0.2", 40000, 5000)))
+    path = write(os.path.join(tmp, "in.pcap"), out)
+    for threads in ("1", "2"):
+        rc, out, err = connlog("-r", path, "-w", "-", "--max-conns", "400", "--threads", threads,
+                               "--stats")
+        expect(rc == 0, "rc %d" % rc)
+        expect(re.search(r"conns_evicted 100\b", err), "%s threads: 100 evicted in %r" % (threads, err))
+        expect(len(records(out)) == 500, "%s threads: every flow logged" % threads)
 
 
 if __name__ == "__main__":
