@@ -170,31 +170,33 @@ static void checksum_warning(const cli_options *opt, const cl_stats *st)
 }
 
 /* Packets read ahead of the one processed, when the source keeps them in
- * place: the engine starts loading their connections meanwhile. */
-#define LOOKAHEAD 16
+ * place: the engine starts loading their connections meanwhile. How many
+ * the shards say (cli_shards_lookahead), at most this many. */
+#define LOOKAHEAD_MAX 64
 
 typedef struct lookahead {
-    cl_packet pkt[LOOKAHEAD];
+    cl_packet pkt[LOOKAHEAD_MAX];
+    unsigned depth;             /* packets held back */
     unsigned n, next;           /* held packets; the oldest is at next */
 } lookahead;
 
-/* Hand pkt on, LOOKAHEAD packets late. */
+/* Hand pkt on, la->depth packets late. */
 static void feed_ahead(lookahead *la, cli_shards *e, const cl_packet *pkt)
 {
     cli_shards_prefetch(e, pkt);
-    if (la->n == LOOKAHEAD)
+    if (la->n == la->depth)
         cli_shards_packet(e, &la->pkt[la->next]);
     else
         la->n++;
     la->pkt[la->next] = *pkt;
-    la->next = (la->next + 1) % LOOKAHEAD;
+    la->next = (la->next + 1) % la->depth;
 }
 
 static void drain_ahead(lookahead *la, cli_shards *e)
 {
-    unsigned first = (la->next + LOOKAHEAD - la->n) % LOOKAHEAD;
+    unsigned first = (la->next + la->depth - la->n) % la->depth;
     for (unsigned i = 0; i < la->n; i++)
-        cli_shards_packet(e, &la->pkt[(first + i) % LOOKAHEAD]);
+        cli_shards_packet(e, &la->pkt[(first + i) % la->depth]);
     la->n = 0;
 }
 
@@ -244,7 +246,9 @@ static int pump_packets(cli_source *src, cli_shards *e, const out_ctx *out, look
  * processed, also those read ahead. */
 static int pump(cli_source *src, cli_shards *e, const out_ctx *out)
 {
-    lookahead la = {.n = 0};
+    lookahead la = {.n = 0, .depth = cli_shards_lookahead(e)};
+    if (la.depth > LOOKAHEAD_MAX)
+        la.depth = LOOKAHEAD_MAX;
     bool ahead = cli_source_data_stays(src);
     int rc = pump_packets(src, e, out, ahead ? &la : NULL);
     drain_ahead(&la, e);

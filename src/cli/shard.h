@@ -27,6 +27,8 @@ void cli_shards_packet(cli_shards *s, const cl_packet *pkt);
 /* pkt comes to cli_shards_packet soon, with its data in place until then
  * (cl_engine_prefetch). */
 void cli_shards_prefetch(cli_shards *s, const cl_packet *pkt);
+/* How many packets the reader should hold back after announcing them. */
+unsigned cli_shards_lookahead(const cli_shards *s);
 /* Network time moves on without a packet (live capture, idle). */
 void cli_shards_advance(cli_shards *s, double now);
 /* End of input: every engine finishes its connections; workers stop. */
