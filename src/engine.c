@@ -794,7 +794,7 @@ static cl_skip process_frame(cl_engine *e, const cl_packet *pkt, double t)
 /* Returns true when the connection was removed. */
 static bool fire(cl_engine *e, cl_conn *c, unsigned slot, double now)
 {
-    if (slot == CL_TIMER_DNS_EXPIRE)
+    if (slot == CL_TIMER_DNS_EXPIRE && c->proto != CL_PROTO_TCP)
         return dns_expire(e, c, now, false);
     if (slot != CL_TIMER_INACTIVITY)
         return cl_tcp_timer(e, c, slot, now);
@@ -947,7 +947,7 @@ static void run_end_timers(cl_engine *e, cl_conn **all, size_t n)
     size_t k = 0;
     for (size_t i = 0; due && i < n; i++) {
         cl_conn *c = all[i];
-        unsigned slot = cl_conn_tcp(c) ? CL_TIMER_TCP_ATTEMPT : CL_TIMER_DNS_EXPIRE;
+        unsigned slot = c->proto == CL_PROTO_TCP ? CL_TIMER_TCP_ATTEMPT : CL_TIMER_DNS_EXPIRE;
         if (!isinf(c->timer_due[slot]))
             due[k++] = (end_timer){c->timer_due[slot], c->uid, c, slot};
     }

@@ -105,9 +105,12 @@ enum cl_timer_slot {
     CL_TIMER_TCP_EXPIRE,        /* the periodic expire check from creation */
     CL_TIMER_TCP_EXPIRE_CLOSE,  /* the extra check scheduled by a half close */
     CL_TIMER_TCP_ATTEMPT,
-    CL_TIMER_CONN_DELETE,
-    CL_TIMER_DNS_EXPIRE,        /* the UDP DNS analyzer's session timeout */
-    CL_TIMER_SLOTS
+    CL_TIMER_CONN_DELETE,       /* TCP too */
+    CL_TIMER_SLOTS,
+    /* The UDP DNS analyzer's session timeout. A UDP connection has no TCP
+     * timers, so it takes a TCP slot: fire() tells them apart by the
+     * connection's protocol. */
+    CL_TIMER_DNS_EXPIRE = CL_TIMER_TCP_EXPIRE_CLOSE
 };
 
 #define CL_HIST_INLINE 16
