@@ -14,6 +14,8 @@
 int cl_timers_init(cl_timers *q, const unsigned char *base)
 {
     q->base = base;
+    q->spare = NULL;
+    q->n_spare = q->n_chunks = 0;
     q->not_before = INFINITY;
     for (int i = 0; i < CL_TIMER_LANES; i++)
         q->lanes[i] = (cl_timer_lane){0};
@@ -28,9 +30,18 @@ int cl_timers_init(cl_timers *q, const unsigned char *base)
 void cl_timers_free(cl_timers *q)
 {
     for (int i = 0; i < CL_TIMER_LANES; i++) {
-        free(q->lanes[i].a);
+        for (cl_timer_chunk *c = q->lanes[i].first, *next; c; c = next) {
+            next = c->next;
+            free(c);
+        }
         q->lanes[i] = (cl_timer_lane){0};
     }
+    for (cl_timer_chunk *c = q->spare, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
+    q->spare = NULL;
+    q->n_spare = q->n_chunks = 0;
     cl_huge_free(q->heap, q->cap * sizeof *q->heap);
     q->heap = NULL;
     q->n = q->cap = 0;
@@ -38,10 +49,7 @@ void cl_timers_free(cl_timers *q)
 
 size_t cl_timers_memory(const cl_timers *q)
 {
-    size_t n = q->cap;
-    for (int i = 0; i < CL_TIMER_LANES; i++)
-        n += q->lanes[i].cap;
-    return n * sizeof *q->heap;
+    return q->cap * sizeof *q->heap + q->n_chunks * sizeof(cl_timer_chunk);
 }
 
 static bool before(const cl_timer_entry *a, const cl_timer_entry *b)
@@ -118,42 +126,124 @@ static void compact(cl_timers *q)
 /* Lanes                                                             */
 /* ---------------------------------------------------------------- */
 
-static cl_timer_entry *lane_at(const cl_timer_lane *l, size_t i)
+/* Emptied chunks kept for the lanes to reuse (beyond this they are freed,
+ * so that memory follows the number of entries down again). */
+#define SPARE_CHUNKS 16
+
+static cl_timer_chunk *chunk_get(cl_timers *q)
 {
-    return &l->a[(l->head + i) & (l->cap - 1)];
+    cl_timer_chunk *c = q->spare;
+    if (c) {
+        q->spare = c->next;
+        q->n_spare--;
+    } else {
+        if (!(c = malloc(sizeof *c)))
+            return NULL;
+        q->n_chunks++;
+    }
+    c->next = NULL;
+    return c;
 }
 
-/* Keep the live entries only, in order. */
-static void lane_compact(const cl_timers *q, cl_timer_lane *l)
+static void chunk_put(cl_timers *q, cl_timer_chunk *c)
 {
-    size_t w = 0;
-    for (size_t r = 0; r < l->n; r++) {
-        cl_timer_entry e = *lane_at(l, r);
-        if (is_live(q, &e))
-            *lane_at(l, w++) = e;
+    if (q->n_spare >= SPARE_CHUNKS) {
+        free(c);
+        q->n_chunks--;
+        return;
     }
-    l->n = w;
+    c->next = q->spare;
+    q->spare = c;
+    q->n_spare++;
+}
+
+/* A lane's oldest and newest entries (n > 0). */
+static cl_timer_entry *lane_first(const cl_timer_lane *l)
+{
+    return &l->first->e[l->head];
+}
+
+static const cl_timer_entry *lane_last(const cl_timer_lane *l)
+{
+    return &l->last->e[l->tail - 1];
+}
+
+static void lane_pop(cl_timers *q, cl_timer_lane *l)
+{
+    l->head++;
+    l->n--;
+    if (l->n == 0) { /* then first == last */
+        chunk_put(q, l->first);
+        *l = (cl_timer_lane){0};
+    } else if (l->head == CL_TIMER_CHUNK) {
+        cl_timer_chunk *next = l->first->next;
+        chunk_put(q, l->first);
+        l->first = next;
+        l->head = 0;
+    }
+}
+
+/* Keep the live entries only, in order, and give back the chunks that
+ * empties. */
+static void lane_compact(cl_timers *q, cl_timer_lane *l)
+{
+    if (l->n == 0)
+        return;
+    cl_timer_chunk *rc = l->first, *wc = l->first;
+    uint32_t ri = l->head, wi = l->head;
+    size_t kept = 0;
+    for (size_t k = 0; k < l->n; k++) {
+        if (ri == CL_TIMER_CHUNK) {
+            rc = rc->next;
+            ri = 0;
+        }
+        cl_timer_entry e = rc->e[ri++];
+        if (!is_live(q, &e))
+            continue;
+        if (wi == CL_TIMER_CHUNK) {
+            wc = wc->next;
+            wi = 0;
+        }
+        wc->e[wi++] = e;
+        kept++;
+    }
+    for (cl_timer_chunk *c = wc->next, *next; c; c = next) {
+        next = c->next;
+        chunk_put(q, c);
+    }
+    wc->next = NULL;
+    if (kept == 0) { /* wc is still the first chunk */
+        chunk_put(q, wc);
+        *l = (cl_timer_lane){0};
+        return;
+    }
+    l->n = kept;
+    l->last = wc;
+    l->tail = wi;
 }
 
 static int lane_append(cl_timers *q, cl_timer_lane *l, const cl_timer_entry *e)
 {
-    if (l->n == l->cap) {
-        if (l->n > 2 * q->live + 1024)
-            lane_compact(q, l);
+    bool full = !l->last || l->tail == CL_TIMER_CHUNK;
+    if (full && l->n > 2 * q->live + 1024) {
+        lane_compact(q, l);
+        full = !l->last || l->tail == CL_TIMER_CHUNK;
     }
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        cl_timer_entry *a = malloc(cap * sizeof *a);
-        if (!a)
+    if (full) {
+        cl_timer_chunk *c = chunk_get(q);
+        if (!c)
             return -1;
-        for (size_t i = 0; i < l->n; i++)
-            a[i] = *lane_at(l, i);
-        free(l->a);
-        l->a = a;
-        l->cap = cap;
-        l->head = 0;
+        if (l->last) {
+            l->last->next = c;
+        } else {
+            l->first = c;
+            l->head = 0;
+        }
+        l->last = c;
+        l->tail = 0;
     }
-    *lane_at(l, l->n++) = *e;
+    l->last->e[l->tail++] = *e;
+    l->n++;
     return 0;
 }
 
@@ -171,7 +261,7 @@ static cl_timer_lane *lane_for(cl_timers *q, double t)
                 empty = l;
             continue;
         }
-        double last = lane_at(l, l->n - 1)->t;
+        double last = lane_last(l)->t;
         if (last <= t && (!best || last > best_t)) {
             best = l;
             best_t = last;
@@ -190,7 +280,7 @@ static cl_timer_entry *earliest_entry(cl_timers *q, cl_timer_lane **lane)
         cl_timer_lane *l = &q->lanes[i];
         if (l->n == 0)
             continue;
-        cl_timer_entry *h = lane_at(l, 0);
+        cl_timer_entry *h = lane_first(l);
         if (!best || before(h, best)) {
             best = h;
             *lane = l;
@@ -310,8 +400,7 @@ cl_conn *cl_timers_next_due(cl_timers *q, double now, unsigned *slot)
         }
         cl_timer_entry e = *top;
         if (lane) {
-            lane->head = (lane->head + 1) & (lane->cap - 1);
-            lane->n--;
+            lane_pop(q, lane);
         } else {
             pop_top(q);
         }

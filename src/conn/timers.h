@@ -40,10 +40,20 @@ typedef struct cl_timer_entry {
     uint32_t ref;        /* the connection */
 } cl_timer_entry;
 
-/* A sorted FIFO of entries: a ring buffer. */
+/* A sorted FIFO of entries: a chain of fixed-size chunks. A lane of half
+ * a million entries then carries at most one chunk of slack, and growing
+ * never copies it (a doubling ring buffer held up to twice its entries). */
+#define CL_TIMER_CHUNK 1024
+
+typedef struct cl_timer_chunk {
+    struct cl_timer_chunk *next;
+    cl_timer_entry e[CL_TIMER_CHUNK];
+} cl_timer_chunk;
+
 typedef struct cl_timer_lane {
-    cl_timer_entry *a;
-    size_t head, n, cap;    /* cap is 0 or a power of two */
+    cl_timer_chunk *first, *last;   /* oldest and newest chunk; NULL when empty */
+    uint32_t head, tail;            /* next to pop in first; next free in last */
+    size_t n;
 } cl_timer_lane;
 
 #define CL_TIMER_LANES 8
@@ -53,6 +63,8 @@ typedef struct cl_timers {
     cl_timer_entry *heap;
     size_t n, cap;
     const unsigned char *base;  /* of the arena the connections live in */
+    cl_timer_chunk *spare;      /* emptied chunks kept for reuse */
+    size_t n_spare, n_chunks;   /* kept; allocated in all (lanes and spare) */
     uint32_t next_seq;
     size_t live;         /* connections with a live entry */
     /* No entry is due before this (a lower bound, exact after a look):

@@ -182,6 +182,34 @@ static void ties_in_arm_order(uint32_t first_seq)
     free(block);
 }
 
+/* Entries that go stale (cancelled) are dropped when they outnumber the
+ * live ones, so memory follows the live connections: 200 000 arms and
+ * cancellations keep the queue within a few chunks. The live entries in
+ * front of them (same lane) and those armed after still fire, in order. */
+static void test_stale_entries_compacted(void)
+{
+    cl_timers q;
+    setup(&q);
+    for (int i = 0; i < 5; i++)
+        arm(&q, 200 + i, CL_TIMER_INACTIVITY, 999.0 + i * 0.001);
+    for (int k = 0; k < 200000; k++) {
+        int i = k % 10;
+        CHECK(cl_timers_set(&q, &conns[i], CL_TIMER_INACTIVITY, 1000.0 + k * 0.001) == 0);
+        cl_timers_cancel_all(&q, &conns[i]);
+        conns[i].timer_due[CL_TIMER_INACTIVITY] = INFINITY;
+    }
+    CHECK(cl_timers_memory(&q) < 64 * sizeof(cl_timer_chunk));
+    double last_t = -INFINITY;
+    uint64_t last_seq = 0;
+    for (int i = 0; i < 5; i++)
+        arm(&q, 100 + i, CL_TIMER_INACTIVITY, 2000.0 - i);
+    CHECK_EQ_U64(drain(&q, 1999.5, &last_t, &last_seq), 5 + 4); /* 999.00x, 1996 .. 1999 */
+    CHECK_EQ_U64(drain(&q, INFINITY, &last_t, &last_seq), 1);
+    CHECK_EQ_U64(q.live, 0);
+    cl_timers_free(&q);
+    free(block);
+}
+
 static void test_ties_in_arm_order(void)
 {
     ties_in_arm_order(1);
@@ -194,5 +222,6 @@ static void test_ties_across_the_arm_order_wrap(void)
     ties_in_arm_order(UINT32_MAX - 2500);
 }
 
-TEST_MAIN(test_order_under_mixed_load, test_one_connection_slots, test_ties_in_arm_order,
+TEST_MAIN(test_order_under_mixed_load, test_one_connection_slots, test_stale_entries_compacted,
+          test_ties_in_arm_order,
           test_ties_across_the_arm_order_wrap)
