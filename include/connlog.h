@@ -379,6 +379,13 @@ cl_writer *cl_writer_new(const cl_writer_options *opt, char *err, size_t errlen)
 int cl_writer_write(cl_writer *w, const cl_conn_record *rec);
 /* A cl_record_fn: pass the writer as `user` to cl_engine_new. */
 void cl_writer_record_fn(const cl_conn_record *rec, void *writer);
+/* For engines on several threads: format a record's line (newline
+ * included) into out without touching the writer's state, so threads can
+ * do it at once; returns its length, or 0 (nothing written) when cap may
+ * be too small. Then hand the lines of several records to
+ * cl_writer_write_lines, one thread at a time (0, or -1 on an I/O error). */
+size_t cl_writer_format(const cl_writer *w, const cl_conn_record *rec, char *out, size_t cap);
+int cl_writer_write_lines(cl_writer *w, const char *lines, size_t len);
 /* Flush, write the #close footer (TSV) and close. Returns 0 or -1. */
 int cl_writer_close(cl_writer *w);
 const char *cl_writer_error(const cl_writer *w);

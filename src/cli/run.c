@@ -51,19 +51,44 @@ typedef struct out_ctx {
     uint64_t written;
 } out_ctx;
 
+/* The first write error: the file is created with the first record, so
+ * failing then means it could not be created. */
+static void write_failed(out_ctx *o)
+{
+    o->failed = o->written == 0 ? CLI_EXIT_CANTCREAT : CLI_EXIT_IOERR;
+    fprintf(stderr, "connlog: %s: %s\n", o->path, cl_writer_error(o->w));
+}
+
 static void on_record(const cl_conn_record *rec, void *user)
 {
     out_ctx *o = user;
     if (o->failed)
         return;
     if (cl_writer_write(o->w, rec) != 0) {
-        /* The file is created with the first record: failing then means
-         * it could not be created. */
-        o->failed = o->written == 0 ? CLI_EXIT_CANTCREAT : CLI_EXIT_IOERR;
-        fprintf(stderr, "connlog: %s: %s\n", o->path, cl_writer_error(o->w));
+        write_failed(o);
         return;
     }
     o->written++;
+}
+
+/* With --threads: each engine formats its records itself (on_format), and
+ * the lines of many come here at once. */
+static size_t on_format(const cl_conn_record *rec, char *buf, size_t cap, void *user)
+{
+    const out_ctx *o = user;
+    return cl_writer_format(o->w, rec, buf, cap);
+}
+
+static void on_lines(const char *data, size_t len, uint64_t n, void *user)
+{
+    out_ctx *o = user;
+    if (o->failed)
+        return;
+    if (cl_writer_write_lines(o->w, data, len) != 0) {
+        write_failed(o);
+        return;
+    }
+    o->written += n;
 }
 
 static double wall_now(void)
@@ -285,7 +310,8 @@ int cli_run(const cli_options *opt)
         }
         fclose(f);
     }
-    cli_shards *e = cli_shards_start(&opt->cfg, opt->threads, on_record, &out, err, sizeof err);
+    cli_output sink = {on_record, on_format, on_lines, &out};
+    cli_shards *e = cli_shards_start(&opt->cfg, opt->threads, &sink, err, sizeof err);
     if (!e) {
         fprintf(stderr, "connlog: cannot start: %s\n", err);
         cl_writer_free(w);

@@ -11,6 +11,7 @@
 #include "cli/shard.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -47,9 +48,22 @@ typedef struct ring {
     unsigned unpublished;
 } ring;
 
+/* An engine's formatted records waiting to be written. */
+#define BATCH_SIZE ((size_t)64 << 10)
+
+typedef struct batch {
+    struct cli_shards *s;
+    char *buf;                      /* NULL: records go one by one */
+    size_t len;
+    uint64_t n;
+} batch;
+
+static void flush_batch(batch *b);
+
 typedef struct worker {
     struct cli_shards *s;
     cl_engine *e;
+    batch b;
     ring r;
     pthread_t thread;
     bool started;
@@ -80,9 +94,9 @@ struct cli_shards {
     unsigned next_frag;
     uint64_t share0;                /* hashes below this go to shard 0 (of 2^32) */
     cl_engine *e0;                  /* shard 0, run by the reading thread */
+    batch b0;
     worker *w;                      /* shards 1..n-1 */
-    cl_record_fn fn;
-    void *user;
+    cli_output out;
     pthread_mutex_t lock;
     unsigned since_advance;
     double last_ts, advanced_ts;
@@ -217,6 +231,8 @@ static void *worker_main(void *arg)
     while (running) {
         size_t head = atomic_load_explicit(&r->head, memory_order_acquire);
         if (tail == head) {
+            if (spins == 0)
+                flush_batch(&w->b); /* idle: let its records out */
             backoff(&spins);
             continue;
         }
@@ -248,6 +264,7 @@ static void *worker_main(void *arg)
         atomic_store_explicit(&r->tail, tail, memory_order_release);
     }
     cl_engine_flush(w->e);
+    flush_batch(&w->b);
     return NULL;
 }
 
@@ -273,10 +290,41 @@ static void lock_records(cli_shards *s)
 
 static void on_record_locked(const cl_conn_record *rec, void *user)
 {
-    cli_shards *s = user;
+    cli_shards *s = ((batch *)user)->s;
     lock_records(s);
-    s->fn(rec, s->user);
+    s->out.record(rec, s->out.user);
     pthread_mutex_unlock(&s->lock);
+}
+
+static void flush_batch(batch *b)
+{
+    if (!b->buf || b->len == 0)
+        return;
+    cli_shards *s = b->s;
+    lock_records(s);
+    s->out.lines(b->buf, b->len, b->n, s->out.user);
+    pthread_mutex_unlock(&s->lock);
+    b->len = 0;
+    b->n = 0;
+}
+
+/* Formatting a record costs more than writing it: each engine's thread
+ * does it into its own batch, and the lock is taken once per batch. */
+static void on_record_batched(const cl_conn_record *rec, void *user)
+{
+    batch *b = user;
+    cli_shards *s = b->s;
+    size_t n = s->out.format(rec, b->buf + b->len, BATCH_SIZE - b->len, s->out.user);
+    if (n == 0 && b->len) {
+        flush_batch(b);
+        n = s->out.format(rec, b->buf, BATCH_SIZE, s->out.user);
+    }
+    if (n == 0) {
+        on_record_locked(rec, user); /* longer than a batch */
+        return;
+    }
+    b->len += n;
+    b->n++;
 }
 
 /* ---------------------------------------------------------------- */
@@ -531,18 +579,20 @@ void cli_shards_advance(cli_shards *s, double now)
 {
     if (now > s->last_ts)
         s->last_ts = now;
-    if (s->n == 1)
+    if (s->n == 1) {
         cl_engine_advance(s->e0, now);
-    else
+    } else {
         broadcast_advance(s, s->last_ts);
+        flush_batch(&s->b0); /* idle: let the first engine's records out */
+    }
 }
 
 /* ---------------------------------------------------------------- */
 /* Life cycle                                                        */
 /* ---------------------------------------------------------------- */
 
-cli_shards *cli_shards_start(const cl_config *cfg, unsigned n, cl_record_fn fn, void *user,
-                             char *err, size_t errlen)
+cli_shards *cli_shards_start(const cl_config *cfg, unsigned n, const cli_output *out, char *err,
+                             size_t errlen)
 {
     if (n < 1)
         n = 1;
@@ -553,11 +603,16 @@ cli_shards *cli_shards_start(const cl_config *cfg, unsigned n, cl_record_fn fn, 
         return NULL;
     s->n = n;
     s->share0 = first_share(n);
-    s->fn = fn;
-    s->user = user;
+    s->out = *out;
     pthread_mutex_init(&s->lock, NULL);
-    cl_record_fn cb = n == 1 ? fn : on_record_locked;
-    void *cb_user = n == 1 ? user : (void *)s;
+    bool batched = n > 1 && out->format && out->lines;
+    cl_record_fn cb = n == 1 ? out->record : batched ? on_record_batched : on_record_locked;
+    s->b0.s = s;
+    if (batched && !(s->b0.buf = malloc(BATCH_SIZE))) {
+        snprintf(err, errlen, "out of memory");
+        cli_shards_free(s);
+        return NULL;
+    }
 
     cl_config c = *cfg;
     if (n > 1 && !c.seed_file && !c.has_seed) {
@@ -570,7 +625,7 @@ cli_shards *cli_shards_start(const cl_config *cfg, unsigned n, cl_record_fn fn, 
     uint64_t max_all = c.max_conns;
     if (n > 1 && max_all)
         c.max_conns = shard_bound(max_all, s->share0, 1ull << 32);
-    s->e0 = cl_engine_new(&c, cb, cb_user, err, errlen);
+    s->e0 = cl_engine_new(&c, cb, n == 1 ? out->user : (void *)&s->b0, err, errlen);
     if (!s->e0 || n == 1)
         goto out;
     s->w = calloc(n - 1, sizeof *s->w);
@@ -579,10 +634,13 @@ cli_shards *cli_shards_start(const cl_config *cfg, unsigned n, cl_record_fn fn, 
     for (unsigned i = 0; i + 1 < n; i++) {
         worker *w = &s->w[i];
         w->s = s;
+        w->b.s = s;
+        if (batched && !(w->b.buf = malloc(BATCH_SIZE)))
+            goto fail;
         c.uid_stream = i + 1; /* engines must not hand out the same uids */
         if (max_all)
             c.max_conns = shard_bound(max_all, ((1ull << 32) - s->share0) / (n - 1), 1ull << 32);
-        w->e = cl_engine_new(&c, cb, cb_user, err, errlen);
+        w->e = cl_engine_new(&c, cb, &w->b, err, errlen);
         w->r.buf = malloc(RING_SIZE);
         if (!w->e || !w->r.buf)
             goto fail;
@@ -613,6 +671,7 @@ void cli_shards_finish(cli_shards *s)
     }
     if (s->e0)
         cl_engine_flush(s->e0);
+    flush_batch(&s->b0);
     for (unsigned i = 0; s->w && i + 1 < s->n; i++) {
         worker *w = &s->w[i];
         if (w->started)
@@ -661,9 +720,11 @@ void cli_shards_free(cli_shards *s)
     for (unsigned i = 0; s->w && i + 1 < s->n; i++) {
         cl_engine_free(s->w[i].e);
         free(s->w[i].r.buf);
+        free(s->w[i].b.buf);
     }
     free(s->w);
     cl_engine_free(s->e0);
+    free(s->b0.buf);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }

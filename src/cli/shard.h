@@ -19,10 +19,22 @@
 
 typedef struct cli_shards cli_shards;
 
-/* n engines (n-1 worker threads). Records of all engines go to fn, one
- * call at a time. Returns NULL with a message in err on failure. */
-cli_shards *cli_shards_start(const cl_config *cfg, unsigned n, cl_record_fn fn, void *user,
-                             char *err, size_t errlen);
+/* Where records go. With several engines, and format and lines set, each
+ * engine formats its own records into a batch of lines (format: 0 when
+ * the room is too small) and full batches go to lines, one call at a
+ * time; otherwise (and for a record longer than a batch) to record, one
+ * call at a time. */
+typedef struct cli_output {
+    cl_record_fn record;
+    size_t (*format)(const cl_conn_record *rec, char *out, size_t cap, void *user);
+    void (*lines)(const char *data, size_t len, uint64_t n_records, void *user);
+    void *user;
+} cli_output;
+
+/* n engines (n-1 worker threads). Returns NULL with a message in err on
+ * failure. */
+cli_shards *cli_shards_start(const cl_config *cfg, unsigned n, const cli_output *out, char *err,
+                             size_t errlen);
 void cli_shards_packet(cli_shards *s, const cl_packet *pkt);
 /* pkt comes to cli_shards_packet soon, with its data in place until then
  * (cl_engine_prefetch). */

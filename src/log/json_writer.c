@@ -49,9 +49,8 @@ static char *json_value(char *p, const col_value *v)
     }
 }
 
-void cl_json_record(cl_writer *w, const col_value *vals)
+char *cl_json_line(const cl_writer *w, const col_value *vals, char *p)
 {
-    char *start = w->buf + w->len, *p = start;
     bool first = true;
     *p++ = '{';
     for (size_t i = 0; i < w->n_cols; i++) {
@@ -67,5 +66,5 @@ void cl_json_record(cl_writer *w, const col_value *vals)
     }
     *p++ = '}';
     *p++ = '\n';
-    w->len += (size_t)(p - start);
+    return p;
 }

@@ -85,14 +85,13 @@ static char *tsv_value(char *p, const col_value *v)
     }
 }
 
-void cl_tsv_record(cl_writer *w, const col_value *vals)
+char *cl_tsv_line(const cl_writer *w, const col_value *vals, char *p)
 {
-    char *start = w->buf + w->len, *p = start;
     for (size_t i = 0; i < w->n_cols; i++) {
         if (i)
             *p++ = '\t';
         p = tsv_value(p, &vals[i]);
     }
     *p++ = '\n';
-    w->len += (size_t)(p - start);
+    return p;
 }

@@ -145,6 +145,22 @@ static int open_output(cl_writer *w)
     return w->format == CL_FORMAT_TSV ? cl_tsv_header(w) : 0;
 }
 
+/* The record's column values, and a bound on the length of its line. */
+static size_t line_values(const cl_writer *w, const cl_conn_record *rec, col_value *vals)
+{
+    size_t bound = 4;
+    for (size_t i = 0; i < w->n_cols; i++) {
+        col_get(w->cols[i], rec, &vals[i]);
+        bound += col_bound(&vals[i]);
+    }
+    return bound;
+}
+
+static char *line(const cl_writer *w, const col_value *vals, char *p)
+{
+    return w->format == CL_FORMAT_TSV ? cl_tsv_line(w, vals, p) : cl_json_line(w, vals, p);
+}
+
 int cl_writer_write(cl_writer *w, const cl_conn_record *rec)
 {
     if (w->failed || w->closed)
@@ -152,18 +168,28 @@ int cl_writer_write(cl_writer *w, const cl_conn_record *rec)
     if (!w->opened && open_output(w) != 0)
         return -1;
     col_value vals[CL_MAX_COLUMNS];
-    size_t bound = 4;
-    for (size_t i = 0; i < w->n_cols; i++) {
-        col_get(w->cols[i], rec, &vals[i]);
-        bound += col_bound(&vals[i]);
-    }
+    size_t bound = line_values(w, rec, vals);
     if (cl_writer_reserve(w, bound) != 0)
         return -1;
-    if (w->format == CL_FORMAT_TSV)
-        cl_tsv_record(w, vals);
-    else
-        cl_json_record(w, vals);
+    w->len = (size_t)(line(w, vals, w->buf + w->len) - w->buf);
     return 0;
+}
+
+size_t cl_writer_format(const cl_writer *w, const cl_conn_record *rec, char *out, size_t cap)
+{
+    col_value vals[CL_MAX_COLUMNS];
+    if (line_values(w, rec, vals) > cap)
+        return 0;
+    return (size_t)(line(w, vals, out) - out);
+}
+
+int cl_writer_write_lines(cl_writer *w, const char *lines, size_t len)
+{
+    if (w->failed || w->closed)
+        return -1;
+    if (!w->opened && open_output(w) != 0)
+        return -1;
+    return len ? cl_writer_append(w, lines, len) : 0;
 }
 
 void cl_writer_record_fn(const cl_conn_record *rec, void *writer)

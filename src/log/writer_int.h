@@ -31,12 +31,13 @@ int cl_writer_reserve(cl_writer *w, size_t n);
 /* Append text that the caller bounds itself (header, footer). */
 int cl_writer_append(cl_writer *w, const char *s, size_t n);
 
-/* TSV: header lines, one record line, the #close footer. */
+/* TSV: header lines, one record line (written at p, room checked by the
+ * caller with col_bound; returns its end), the #close footer. */
 int cl_tsv_header(cl_writer *w);
-void cl_tsv_record(cl_writer *w, const col_value *vals);
+char *cl_tsv_line(const cl_writer *w, const col_value *vals, char *p);
 int cl_tsv_footer(cl_writer *w);
 
-/* JSON: one object per line. */
-void cl_json_record(cl_writer *w, const col_value *vals);
+/* JSON: one object per line (as cl_tsv_line). */
+char *cl_json_line(const cl_writer *w, const col_value *vals, char *p);
 
 #endif /* CL_LOG_WRITER_INT_H */

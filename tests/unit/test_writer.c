@@ -364,6 +364,45 @@ static void test_many_records_buffered(void)
     CHECK_EQ_INT(last, 19999);
 }
 
+/* Lines formatted apart (as threads do) and written in a batch give the
+ * same file as records written one by one; too little room formats
+ * nothing. TSV and JSON. */
+static void test_format_then_write_lines(void)
+{
+    static const char *const names[2][2] = {{"one.log", "lines.log"}, {"one.json", "lines.json"}};
+    for (int json = 0; json < 2; json++) {
+        cl_format f = json ? CL_FORMAT_JSON : CL_FORMAT_TSV;
+        cl_writer *one = open_writer(f, names[json][0], NULL, 0);
+        cl_writer *lines = open_writer(f, names[json][1], NULL, 0);
+        cl_conn_record recs[2] = {tcp_record(), icmp_record()};
+        static char buf[1 << 16]; /* the room asked for is a bound, not the length */
+        size_t len = 0;
+        for (int i = 0; i < 2; i++) {
+            CHECK_EQ_INT(cl_writer_write(one, &recs[i]), 0);
+            CHECK_EQ_U64(cl_writer_format(lines, &recs[i], buf + len, 10), 0);
+            size_t n = cl_writer_format(lines, &recs[i], buf + len, sizeof buf - len);
+            CHECK(n > 10 && buf[len + n - 1] == '\n');
+            len += n;
+        }
+        CHECK_EQ_INT(cl_writer_write_lines(lines, buf, len), 0);
+        CHECK_EQ_INT(cl_writer_close(one), 0);
+        CHECK_EQ_INT(cl_writer_close(lines), 0);
+        cl_writer_free(one);
+        cl_writer_free(lines);
+        static char a_text[1 << 16];
+        snprintf(a_text, sizeof a_text, "%s", slurp(tmp_path(names[json][0])));
+        const char *b_text = slurp(tmp_path(names[json][1]));
+        /* the same but for the #open/#close times, which may differ by a second */
+        char la[2048], lb[2048];
+        for (int k = 0; k < 12; k++) {
+            const char *x = line(a_text, k, la, sizeof la), *y = line(b_text, k, lb, sizeof lb);
+            CHECK((x == NULL) == (y == NULL));
+            if (x && y && strncmp(x, "#open", 5) != 0 && strncmp(x, "#close", 6) != 0)
+                CHECK_STR(y, x);
+        }
+    }
+}
+
 static void test_long_strings(void)
 {
     /* A string larger than the whole output buffer still fits. */
@@ -461,7 +500,8 @@ static void cleanup(void)
 {
     static const char *const names[] = {
         "tsv_default.log", "tsv_extra.log", "tsv_escape.log", "conn.json", "unset.json",
-        "old.json", "many.log", "big.json", "x.log"};
+        "old.json", "many.log", "big.json", "x.log", "one.log", "lines.log", "one.json",
+        "lines.json"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         unlink(tmp_path(names[i]));
     CHECK_EQ_INT(rmdir(dir), 0);
@@ -469,5 +509,5 @@ static void cleanup(void)
 
 TEST_MAIN(setup, test_tsv_default, test_tsv_extra_columns, test_tsv_escaping, test_json,
           test_json_include_unset, test_no_record_no_file, test_truncates_existing,
-          test_many_records_buffered, test_long_strings, test_io_errors, test_bad_options,
+          test_many_records_buffered, test_format_then_write_lines, test_long_strings, test_io_errors, test_bad_options,
           test_column_names, cleanup)
