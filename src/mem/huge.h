@@ -2,10 +2,9 @@
  * huge.h - large zeroed arrays backed by 2 MiB pages where the kernel
  * offers them.
  *
- * The flow table, the connection slabs and the timer heap are touched at
- * random across hundreds of megabytes: with 4 KiB pages nearly every
- * packet also misses the TLB, and a page walk costs as much as the cache
- * miss itself. Transparent huge pages cut the walks by a factor of 512,
+ * The flow table and the timer heap are touched at random across many
+ * megabytes: with 4 KiB pages nearly every packet also misses the TLB,
+ * and a page walk costs as much as the cache miss itself. Transparent huge pages cut the walks by a factor of 512,
  * but many systems only grant them to mappings that ask (madvise mode).
  */
 #ifndef CL_MEM_HUGE_H
