@@ -153,14 +153,34 @@ void cl_engine_remove(cl_engine *e, cl_conn *c)
     conn_release(e, c);
 }
 
+/* The index of an inactivity timeout among the engine's values. There are
+ * at most six (see engine.h): a seventh source of timeouts is a
+ * programming error, not something input can cause. */
+static uint8_t inactivity_index(cl_engine *e, double timeout)
+{
+    for (uint8_t i = 0; i < e->n_inactivity_values; i++)
+        if (e->inactivity_values[i] == timeout || (isnan(timeout) && isnan(e->inactivity_values[i])))
+            return i;
+    if (e->n_inactivity_values == CL_INACTIVITY_VALUES)
+        abort(); /* raise CL_INACTIVITY_VALUES */
+    e->inactivity_values[e->n_inactivity_values] = timeout;
+    return e->n_inactivity_values++;
+}
+
+double cl_conn_inactivity(const cl_engine *e, const cl_conn *c)
+{
+    return e->inactivity_values[c->inactivity];
+}
+
 void cl_conn_set_inactivity(cl_engine *e, cl_conn *c, double timeout)
 {
-    if (timeout == c->inactivity_timeout)
+    uint8_t i = inactivity_index(e, timeout);
+    if (i == c->inactivity)
         return;
     cl_timers_cancel(&e->timers, c, CL_TIMER_INACTIVITY);
     if (timeout > 0)
         cl_timers_set(&e->timers, c, CL_TIMER_INACTIVITY, c->last_time + timeout);
-    c->inactivity_timeout = timeout;
+    c->inactivity = i;
 }
 
 void cl_conn_flip(cl_engine *e, cl_conn *c)
@@ -798,7 +818,7 @@ static bool fire(cl_engine *e, cl_conn *c, unsigned slot, double now)
         return dns_expire(e, c, now, false);
     if (slot != CL_TIMER_INACTIVITY)
         return cl_tcp_timer(e, c, slot, now);
-    double deadline = c->last_time + c->inactivity_timeout;
+    double deadline = c->last_time + cl_conn_inactivity(e, c);
     if (deadline <= now) {
         cl_engine_remove(e, c);
         return true;
@@ -840,6 +860,8 @@ cl_engine *cl_engine_new(const cl_config *cfg, cl_record_fn on_record, void *use
     }
     e->cfg = *cfg;
     e->keep_l2_context = cfg->l2_context || cfg->conn_key_vlan;
+    e->inactivity_values[0] = 0; /* a new connection's: none */
+    e->n_inactivity_values = 1;
     e->pf_min_conns = PREFETCH_MIN_CONNS;
     e->on_record = on_record;
     e->user = user;

@@ -67,6 +67,7 @@ typedef struct cl_expectation {
 /* A packet announced by cl_engine_prefetch, kept until it comes: its
  * decoded headers (so that they are decoded once) and its flow. */
 #define CL_PREFETCH_RING 32
+#define CL_INACTIVITY_VALUES 8
 typedef struct cl_prefetch {
     cl_packet pkt;                  /* which packet it is */
     cl_l2_info l2;
@@ -97,6 +98,11 @@ struct cl_engine {
     cl_stats stats;
 
     bool keep_l2_context;           /* cl_config.l2_context, or VLANs in the key */
+    /* The distinct inactivity timeouts connections use (cl_conn keeps an
+     * index): 0 (none), the configured ones per protocol, and the script
+     * layer's hour for some ports and analyzers. */
+    double inactivity_values[CL_INACTIVITY_VALUES];
+    uint8_t n_inactivity_values;
     bool dns_analyzer;              /* the DNS analyzer is loaded */
     bool ntp_analyzer;
     bool http_analyzer;
@@ -172,6 +178,8 @@ void cl_engine_limit_memory(cl_engine *e, size_t conn_bytes);
 void cl_engine_remove(cl_engine *e, cl_conn *c);
 void cl_conn_flip(cl_engine *e, cl_conn *c);
 void cl_conn_set_inactivity(cl_engine *e, cl_conn *c, double timeout);
+/* The connection's inactivity timeout (0: none). */
+double cl_conn_inactivity(const cl_engine *e, const cl_conn *c);
 bool cl_engine_checksums_apply(const cl_engine *e, const cl_addr *src);
 
 /* TCP (conn/tcp.c). */

@@ -152,9 +152,9 @@ typedef struct cl_conn {
     bool icmp_one_way;
     bool removed_at_end;            /* scratch for the end-of-input drain */
     bool tcp_attached;              /* the cl_tcp_conn behind it is live */
+    uint8_t inactivity;             /* inactivity timeout: index into the engine's values */
 
     double start_time, last_time;
-    double inactivity_timeout;
     double timer_due[CL_TIMER_SLOTS]; /* INFINITY = not armed */
     double timer_next;              /* time of the live heap entry */
     uint32_t timer_seq;             /* the live heap entry, 0 = none */

@@ -827,6 +827,31 @@ static void test_timeout_initial_60(void)
     pb_free(&C);
 }
 
+/* Connections with different inactivity timeouts side by side (each keeps
+ * an index into the engine's few values): UDP and ICMP 60 s, TCP 300 s
+ * once established, TCP to port 22 an hour (Conn::port_inactivity_timeouts). */
+static void test_timeouts_side_by_side(void)
+{
+    start();
+    handshake(10);
+    pb_tcp(&C, 10, A, 40001, B, 22, S, 1000, 0, 0);
+    pb_tcp(&C, 10.1, B, 22, A, 40001, S | K, 5000, 1001, 0);
+    pb_tcp(&C, 10.2, A, 40001, B, 22, K, 1001, 5001, 0);
+    pb_udp(&C, 10, A, 53000, B, 7000, 10);
+    pb_icmp(&C, 10, A, B, 8, 0, 20);
+    tick(69);
+    CHECK(!pb_find(&C, 53000) && !pb_find(&C, 8));
+    tick(71);
+    CHECK(pb_find(&C, 53000) && pb_find(&C, 8));
+    CHECK(!pb_find(&C, AP) && !pb_find(&C, 40001));
+    tick(311);
+    CHECK(pb_find(&C, AP) != NULL);
+    CHECK(pb_find(&C, 40001) == NULL);
+    tick(3611);
+    CHECK(pb_find(&C, 40001) != NULL);
+    pb_free(&C);
+}
+
 /* Once out of the handshake the timeout is 300 s: alive after 60 s. */
 static void test_timeout_stays_300_after_leaving_handshake(void)
 {
@@ -1198,6 +1223,7 @@ TEST_MAIN(test_state_sf, test_state_s0, test_state_rej, test_state_rsto, test_st
           test_duration_zero_unset, test_duration_single_syn_unset, test_gap_established,
           test_gap_resp_lowercase, test_gap_not_when_partial, test_gap_fin_ack_counts,
           test_gap_rst_ack_not_counted, test_timeout_established_300, test_timeout_initial_60,
+          test_timeouts_side_by_side,
           test_timeout_stays_300_after_leaving_handshake, test_attempt_removes_s0_at_5s,
           test_conndelete_5s_after_close, test_reuse_after_close,
           test_reuse_new_isn_while_unanswered, test_flush_order,
