@@ -146,7 +146,8 @@ static void idle_touch(cl_engine *e, cl_conn *c, double t)
 void cl_engine_remove(cl_engine *e, cl_conn *c)
 {
     cl_timers_cancel_all(&e->timers, c);
-    cl_table_remove(&e->table, c);
+    if (!e->draining)
+        cl_table_remove(&e->table, c);
     idle_unlink(e, c);
     e->stats.conns_live--;
     cl_conn_emit(e, c);
@@ -1004,6 +1005,10 @@ void cl_engine_flush(cl_engine *e)
         c->removed_at_end = false;
         all[i++] = c;
     }
+    /* Removing a connection from the table costs a random memory access
+     * (and a shift of its probe run): with every connection going, the
+     * table is cleared once instead. */
+    e->draining = true;
     run_end_timers(e, all, i);
     /* The rest in key order, as Zeek's seeded Drain() does. */
     size_t m = 0;
@@ -1014,6 +1019,8 @@ void cl_engine_flush(cl_engine *e)
     for (size_t j = 0; j < m; j++)
         cl_engine_remove(e, all[j]);
     free(all);
+    cl_table_clear(&e->table);
+    e->draining = false;
 }
 
 void cl_engine_stats(const cl_engine *e, cl_stats *out)

@@ -98,6 +98,9 @@ struct cl_engine {
     cl_stats stats;
 
     bool keep_l2_context;           /* cl_config.l2_context, or VLANs in the key */
+    /* cl_engine_flush is removing every connection: the table is cleared
+     * once at the end instead of slot by slot (no lookups happen then). */
+    bool draining;
     /* The distinct inactivity timeouts connections use (cl_conn keeps an
      * index): 0 (none), the configured ones per protocol, and the script
      * layer's hour for some ports and analyzers. */

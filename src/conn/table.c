@@ -135,6 +135,12 @@ void cl_table_remove(cl_table *t, cl_conn *c)
     }
 }
 
+void cl_table_clear(cl_table *t)
+{
+    memset(t->slots, 0, (t->mask + 1) * sizeof *t->slots);
+    t->n = 0;
+}
+
 size_t cl_table_memory(const cl_table *t)
 {
     return (t->mask + 1) * sizeof(cl_table_slot);

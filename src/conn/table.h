@@ -35,6 +35,8 @@ cl_conn *cl_table_find(const cl_table *t, const cl_key *k, uint32_t hash);
 /* c->key and c->hash must be set. Returns 0, or -1 when out of memory. */
 int cl_table_insert(cl_table *t, cl_conn *c);
 void cl_table_remove(cl_table *t, cl_conn *c);
+/* Forget every connection at once. */
+void cl_table_clear(cl_table *t);
 size_t cl_table_memory(const cl_table *t);
 
 /* The connection in a slot that is not empty. */

@@ -157,6 +157,31 @@ static void test_out_of_memory_evicts(void)
     pb_free(&C);
 }
 
+/* Flushing removes every connection at once (the table is cleared, not
+ * emptied slot by slot): the same flows afterwards are new connections,
+ * and a second flush logs them again. */
+static void test_flush_then_same_flows(void)
+{
+    CHECK(pb_init(&C, NULL) == 0);
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 500; i++) {
+            uint16_t port = (uint16_t)(30000 + i);
+            double t = 1 + round * 1000 + i * 0.001;
+            pb_tcp(&C, t, "10.3.0.1", port, "10.3.0.2", 80, PB_SYN, 1000, 0, 0);
+            pb_udp(&C, t, "10.3.0.1", port, "10.3.0.2", 5353, 3);
+        }
+        pb_flush(&C);
+        cl_stats s = pb_stats(&C);
+        CHECK_EQ_U64(s.conns_live, 0);
+        CHECK_EQ_U64(s.conns_created, 1000u * (unsigned)(round + 1));
+        CHECK_EQ_U64(C.n, 1000u * (unsigned)(round + 1));
+    }
+    /* each record has one packet: nothing was found in a stale slot */
+    for (size_t i = 0; i < C.n; i++)
+        CHECK_EQ_U64(C.recs[i].r.orig_pkts, 1);
+    pb_free(&C);
+}
+
 /* ------------------------------------------------------------------ */
 /* local_orig / local_resp                                             */
 /* ------------------------------------------------------------------ */
@@ -525,6 +550,7 @@ static void test_checksum_ignore_nets(void)
 }
 
 TEST_MAIN(test_max_conns_evicts_idle_longest, test_max_conns_nothing_lost, test_out_of_memory_evicts,
+          test_flush_then_same_flows,
           test_local_default_private, test_local_private_off_unset,
           test_local_private_off_configured, test_local_private_on_plus_configured,
           test_local_after_flip, test_truncated_prefixes, test_garbage_frames,
