@@ -7,6 +7,7 @@
  * connection, let the transport code update it; then fire what is left.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,17 +38,18 @@ const char *cl_skip_name(cl_skip s)
 /* Connection storage                                                */
 /* ---------------------------------------------------------------- */
 
-/* Connection blocks come in two sizes: TCP connections carry their
+/* Connection blocks come in four sizes: TCP connections carry their
  * endpoint state right behind the connection (one block, so a packet
- * touches neighbouring cache lines), the others do not pay for it. Blocks
+ * touches neighbouring cache lines), the others do not pay for it; IPv6
+ * connections keep their addresses after that (cl_conn_v6_addrs). Blocks
  * are cut from the engine's arena (mem/arena.h), by which the flow table
  * and the timer queue name them, and a freed block waits on the free list
  * of its size. The arena is not asked for huge pages: a fresh huge page
  * costs its zeroing at once, and on our benchmark machine that cost more
  * system time than the TLB misses it saved (measured, see bench/). */
-static size_t conn_block_size(bool tcp)
+static size_t conn_block_size(bool tcp, bool v6)
 {
-    size_t n = sizeof(cl_conn) + (tcp ? sizeof(cl_tcp_conn) : sizeof(cl_datagram));
+    size_t n = sizeof(cl_conn) + (tcp ? sizeof(cl_tcp_conn) : sizeof(cl_datagram)) + (v6 ? 32 : 0);
     return (n + 7) & ~(size_t)7;
 }
 
@@ -71,23 +73,27 @@ static cl_conn *take_free(cl_engine *e, cl_conn **free_list)
     return c;
 }
 
-static cl_conn *conn_alloc(cl_engine *e, bool tcp)
+static cl_conn *conn_alloc(cl_engine *e, bool tcp, bool v6)
 {
-    cl_conn *c = take_free(e, tcp ? &e->free_tcp_conns : &e->free_conns);
+    cl_conn *c = take_free(e, &e->free_blocks[tcp][v6]);
     if (!c)
-        c = cl_arena_take(&e->arena, conn_block_size(tcp));
-    /* Out of memory, a TCP block serves a smaller connection as well (it
-     * then stays with the smaller ones). */
-    if (!c && !tcp)
-        c = take_free(e, &e->free_tcp_conns);
+        c = cl_arena_take(&e->arena, conn_block_size(tcp, v6));
+    /* Out of memory, a larger freed block serves as well (it then stays
+     * with the blocks of this kind). */
+    size_t need = conn_block_size(tcp, v6);
+    for (int k = 0; !c && k < 4; k++)
+        if (conn_block_size(k >> 1, k & 1) > need)
+            c = take_free(e, &e->free_blocks[k >> 1][k & 1]);
     return c;
 }
 
-/* Address space for this many connections: each may have been of either
- * kind (the two free lists do not share blocks). */
+/* Address space for this many connections: each may have been of any
+ * kind (the free lists do not share blocks). */
 static size_t arena_reserve(uint64_t max_conns)
 {
-    size_t per = conn_block_size(true) + conn_block_size(false);
+    size_t per = 0;
+    for (int k = 0; k < 4; k++)
+        per += conn_block_size(k >> 1, k & 1);
     if (max_conns == 0 || max_conns > CL_ARENA_MAX / per)
         return CL_ARENA_MAX;
     return (size_t)max_conns * per + ((size_t)1 << 20);
@@ -95,12 +101,12 @@ static size_t arena_reserve(uint64_t max_conns)
 
 static void conn_release(cl_engine *e, cl_conn *c)
 {
-    bool tcp = c->proto == CL_PROTO_TCP; /* which size the block has */
+    bool tcp = c->proto == CL_PROTO_TCP, v6 = c->key.v6; /* the block's kind */
     cl_hist_free(c);
     cl_conn_ext_free(c);
     cl_detect_release(c);
     cl_tcp_release(e, c);
-    cl_conn **free_list = tcp ? &e->free_tcp_conns : &e->free_conns;
+    cl_conn **free_list = &e->free_blocks[tcp][v6];
     c->idle_next = idle_ref(e, *free_list);
     *free_list = c;
 }
@@ -327,20 +333,25 @@ static cl_conn *conn_new(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx, con
 {
     if (e->cfg.max_conns && e->stats.conns_live >= e->cfg.max_conns)
         evict_one(e);
-    bool tcp = f->proto == CL_PROTO_TCP;
+    bool tcp = f->proto == CL_PROTO_TCP, v6 = !cl_key_is_v4(k);
     cl_conn *c;
     /* Out of memory (or of arena): finish the oldest idle connections
      * early, as a full table does, until a block of this kind is free. */
-    while (!(c = conn_alloc(e, tcp)) && e->idle_head)
+    while (!(c = conn_alloc(e, tcp, v6)) && e->idle_head)
         evict_one(e);
     if (!c)
         return NULL;
     memset(c, 0, sizeof *c);
-    c->key = *k;
+    cl_ckey_from(&c->key, k);
     c->hash = hash;
     /* The packet's sender is the originator: which side of the key? */
     c->orig_is_a2 = !cl_addr16_equal(k->a1, f->src.b) || cl_key_port(k->p1) != f->sport;
     c->proto = (uint8_t)f->proto;
+    if (v6) { /* behind the TCP or datagram part, which c->proto places */
+        uint8_t *addrs = (uint8_t *)(uintptr_t)cl_conn_v6_addrs(c);
+        memcpy(addrs, k->a1, 16);
+        memcpy(addrs + 16, k->a2, 16);
+    }
     c->ip_proto = f->ip_proto;
     c->icmp_one_way = f->one_way;
     c->start_time = c->last_time = ctx->t;
@@ -473,8 +484,7 @@ static void load_conns(cl_engine *e, unsigned first)
         const cl_prefetch *pf = &e->pf[(first + k) % CL_PREFETCH_RING];
         if (!(c[n] = announced_conn(e, pf)))
             continue;
-        bytes[n] = sizeof(cl_conn) +
-                   (pf->key.proto[0] == 6 ? sizeof(cl_tcp_conn) : sizeof(cl_datagram));
+        bytes[n] = conn_block_size(pf->key.proto[0] == 6, !cl_key_is_v4(&pf->key));
         sink += *(const volatile uint8_t *)c[n] + *((const volatile uint8_t *)c[n] + bytes[n] - 1);
         n++;
     }
@@ -553,7 +563,8 @@ static cl_conn *find_or_create(cl_engine *e, const flow *f, const cl_pkt_ctx *ct
 
 static bool packet_is_orig(const cl_conn *c, const flow *f)
 {
-    return cl_addr16_equal(cl_conn_orig_h(c)->b, f->src.b) && cl_conn_orig_p(c) == f->sport;
+    cl_addr oh = cl_conn_orig_h(c);
+    return cl_addr16_equal(oh.b, f->src.b) && cl_conn_orig_p(c) == f->sport;
 }
 
 /* ---------------------------------------------------------------- */
@@ -940,10 +951,17 @@ void cl_engine_advance(cl_engine *e, double now)
     cl_frag_expire(e->frag, e->network_time);
 }
 
+/* Full keys in memcmp order. Two IPv4 keys compare as their stored
+ * forms do (the mapped prefix is the same, the rest is in key order). */
 static int key_cmp(const void *a, const void *b)
 {
     const cl_conn *ca = *(cl_conn *const *)a, *cb = *(cl_conn *const *)b;
-    return memcmp(&ca->key, &cb->key, sizeof ca->key);
+    if (!ca->key.v6 && !cb->key.v6)
+        return memcmp(&ca->key, &cb->key, offsetof(cl_ckey, v6));
+    cl_key ka, kb;
+    cl_conn_full_key(ca, &ka);
+    cl_conn_full_key(cb, &kb);
+    return memcmp(&ka, &kb, sizeof ka);
 }
 
 /* A timer that Zeek runs at termination, with its deadline. */

@@ -87,8 +87,8 @@ struct cl_engine {
 
     cl_table table;
     cl_timers timers;
-    cl_conn *free_conns;
-    cl_conn *free_tcp_conns;        /* blocks with room for cl_tcp_conn */
+    /* freed blocks by kind: [TCP?][IPv6?] (conn_block_size) */
+    cl_conn *free_blocks[2][2];
     cl_arena arena;                 /* where connection blocks come from */
 
     cl_uid_gen uids;

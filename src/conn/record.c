@@ -45,8 +45,8 @@ static void fill_sizes(const cl_conn *c, cl_conn_record *r)
 static void fill_locality(const cl_engine *e, const cl_conn *c, cl_conn_record *r)
 {
     if (e->local_nets.n > 0) {
-        r->local_orig = cl_netlist_contains(&e->local_nets, cl_conn_orig_h(c));
-        r->local_resp = cl_netlist_contains(&e->local_nets, cl_conn_resp_h(c));
+        r->local_orig = cl_netlist_contains(&e->local_nets, &r->orig_h);
+        r->local_resp = cl_netlist_contains(&e->local_nets, &r->resp_h);
     } else if (c->flipped_after_creation) {
         /* Zeek's connection_flipped handler sets them unconditionally. */
         r->local_orig = r->local_resp = 0;
@@ -69,8 +69,8 @@ void cl_conn_emit(cl_engine *e, cl_conn *c)
     r.ts = c->start_time;
     cl_uid_at(&e->uids, c->uid, uid);
     r.uid = uid;
-    r.orig_h = *cl_conn_orig_h(c);
-    r.resp_h = *cl_conn_resp_h(c);
+    r.orig_h = cl_conn_orig_h(c);
+    r.resp_h = cl_conn_resp_h(c);
     r.orig_p = cl_conn_orig_p(c);
     r.resp_p = cl_conn_resp_p(c);
     r.proto = (cl_proto)c->proto;

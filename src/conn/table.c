@@ -54,6 +54,8 @@ uint32_t cl_table_hash(const cl_table *t, const cl_key *k)
 
 cl_conn *cl_table_find(const cl_table *t, const cl_key *k, uint32_t hash)
 {
+    cl_ckey ck;
+    cl_ckey_from(&ck, k);
     size_t i = hash & t->mask;
     for (;;) {
         const cl_table_slot *s = &t->slots[i];
@@ -61,7 +63,9 @@ cl_conn *cl_table_find(const cl_table *t, const cl_key *k, uint32_t hash)
             return NULL;
         if (s->hash == hash) {
             cl_conn *c = cl_table_conn(t, s);
-            if (cl_key_equal(&c->key, k))
+            if (cl_ckey_equal(&c->key, &ck) &&
+                (!ck.v6 || (cl_addr16_equal(cl_conn_v6_addrs(c), k->a1) &&
+                            cl_addr16_equal(cl_conn_v6_addrs(c) + 16, k->a2))))
                 return c;
         }
         i = (i + 1) & t->mask;

@@ -77,7 +77,8 @@ void cl_dns_message(cl_engine *e, cl_conn *c, bool is_orig, const uint8_t *msg, 
     bool qr = msg[2] & 0x80;
     if (!(c->an_state & CL_AS_DNS_SEEN)) {
         c->an_state |= CL_AS_DNS_SEEN;
-        if (qr && is_orig && !cl_addr_multicast(cl_conn_resp_h(c)))
+        cl_addr resp = cl_conn_resp_h(c);
+        if (qr && is_orig && !cl_addr_multicast(&resp))
             cl_conn_flip(e, c);
     }
     uint16_t qd = be16(msg + 4), an = be16(msg + 6);

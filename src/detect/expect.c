@@ -42,7 +42,8 @@ void cl_expect_add(cl_engine *e, const cl_addr *orig, const cl_addr *resp, uint1
 
 void cl_expect_apply(cl_engine *e, cl_conn *c)
 {
-    const cl_addr *oh = cl_conn_orig_h(c), *rh = cl_conn_resp_h(c);
+    cl_addr orig = cl_conn_orig_h(c), resp = cl_conn_resp_h(c);
+    const cl_addr *oh = &orig, *rh = &resp;
     uint16_t rp = cl_conn_resp_p(c);
     bool live = false;
     for (size_t i = 0; i < e->n_expected; i++) {

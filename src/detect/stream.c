@@ -420,8 +420,9 @@ static void ftp_data_channel(cl_engine *e, cl_conn *c, ftp_state *t, int dir)
         bool ok = (strcmp(t->cmd, "PORT") == 0 && ftp_parse_port(arg, &a, &port)) ||
                   (strcmp(t->cmd, "EPRT") == 0 && ftp_parse_eprt(arg, &a, &has_addr, &port) &&
                    has_addr);
+        cl_addr resp = cl_conn_resp_h(c);
         if (ok)
-            cl_expect_add(e, cl_conn_resp_h(c), &a, port, FTP_DATA_EXPECT, "ftp-data");
+            cl_expect_add(e, &resp, &a, port, FTP_DATA_EXPECT, "ftp-data");
         return;
     }
     bool ok = false;
@@ -431,10 +432,11 @@ static void ftp_data_channel(cl_engine *e, cl_conn *c, ftp_state *t, int dir)
         const char *open = strchr(line, '(');
         ok = open && ftp_parse_eprt(open + 1, &a, &has_addr, &port);
         if (ok && !has_addr)
-            a = *cl_conn_resp_h(c);
+            a = cl_conn_resp_h(c);
     }
+    cl_addr orig = cl_conn_orig_h(c);
     if (ok)
-        cl_expect_add(e, cl_conn_orig_h(c), &a, port, FTP_DATA_EXPECT, "ftp-data");
+        cl_expect_add(e, &orig, &a, port, FTP_DATA_EXPECT, "ftp-data");
 }
 
 /* An analyzer hands the rest of both streams to SSL, which starts at

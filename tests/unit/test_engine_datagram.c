@@ -222,6 +222,37 @@ static void test_l2_context_kept_and_flipped(void)
     }
 }
 
+/* A connection stores an IPv4 key in 20 bytes and an IPv6 one with its
+ * addresses behind the block: flows whose addresses share their last 4
+ * bytes, or differ only in their first ones, stay apart, replies find
+ * their connections, and the end-of-input order is the full keys' order
+ * (::1 < ::ffff:10.0.0.1 < 2001:db8:: < 2001:db9::). */
+static void test_compact_keys_v4_and_v6(void)
+{
+    static const char *const flows[4][2] = {
+        {"10.0.0.1", "10.0.0.2"},
+        {"2001:db8::a00:1", "2001:db8::a00:2"},
+        {"2001:db9::a00:1", "2001:db9::a00:2"},
+        {"::1", "::2"},
+    };
+    static const int order[4] = {3, 0, 1, 2};
+    start();
+    for (int i = 0; i < 4; i++)
+        pb_udp(&C, 1 + i, flows[i][0], 40000, flows[i][1], 40001, 10);
+    for (int i = 0; i < 4; i++)
+        pb_udp(&C, 10 + i, flows[i][1], 40001, flows[i][0], 40000, 10);
+    pb_flush(&C);
+    CHECK_EQ_INT(C.n, 4);
+    for (size_t j = 0; j < C.n && j < 4; j++) {
+        const cl_conn_record *r = &C.recs[j].r;
+        CHECK(pb_addr_eq(&r->orig_h, flows[order[j]][0]));
+        CHECK(pb_addr_eq(&r->resp_h, flows[order[j]][1]));
+        CHECK_EQ_U64(r->orig_pkts, 1);
+        CHECK_EQ_U64(r->resp_pkts, 1);
+    }
+    pb_free(&C);
+}
+
 /* Both ports likely: UDP does not flip. */
 static void test_udp_no_flip_both_likely(void)
 {
@@ -529,7 +560,8 @@ TEST_MAIN(test_udp_empty_datagrams_D_d, test_udp_sizes_sum, test_udp_size_from_l
           test_udp_s0, test_udp_bad_checksum, test_udp_shr, test_udp_bad_checksum_logarithmic,
           test_udp_ipv4_zero_checksum_ok, test_udp_ipv6_zero_checksum_bad, test_udp_ipv6_good,
           test_udp_flip_towards_server_port, test_l2_context_off_by_default,
-          test_l2_context_kept_and_flipped, test_udp_no_flip_both_likely,
+          test_l2_context_kept_and_flipped, test_compact_keys_v4_and_v6,
+          test_udp_no_flip_both_likely,
           test_udp_no_flip_to_broadcast, test_udp_flip_to_subnet_broadcast,
           test_udp_timeout_equality, test_udp_timeout_just_below,
           test_udp_timeout_by_other_traffic, test_udp_bogus_length_first,
