@@ -220,7 +220,7 @@ bool cl_engine_checksums_apply(const cl_engine *e, const cl_addr *src)
     if (e->cfg.ignore_checksums)
         return false;
     return e->cfg.ignore_checksums_nets.n == 0 ||
-           !cl_netlist_contains(&e->cfg.ignore_checksums_nets, src);
+           !cl_netmatch_contains(&e->ignore_checksums_match, src);
 }
 
 /* ---------------------------------------------------------------- */
@@ -895,6 +895,8 @@ cl_engine *cl_engine_new(const cl_config *cfg, cl_record_fn on_record, void *use
     }
     if (cfg->private_address_space_is_local)
         cl_netlist_add_private(&e->local_nets);
+    cl_netmatch_build(&e->local_match, &e->local_nets);
+    cl_netmatch_build(&e->ignore_checksums_match, &cfg->ignore_checksums_nets);
 
     if (cfg->seed_file) {
         if (cl_uid_init_seed_file(&e->uids, cfg->seed_file, err, errlen) != 0) {

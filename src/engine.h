@@ -15,6 +15,7 @@
 #include "decode/decode.h"
 #include "ip/frag.h"
 #include "mem/arena.h"
+#include "site/netlist.h"
 #include "record/uid.h"
 
 
@@ -93,6 +94,8 @@ struct cl_engine {
 
     cl_uid_gen uids;
     cl_netlist local_nets;          /* configured nets plus private space */
+    cl_netmatch local_match;        /* the same, ready for lookups */
+    cl_netmatch ignore_checksums_match; /* cfg.ignore_checksums_nets, likewise */
     cl_frag_table *frag;
 
     cl_stats stats;

@@ -45,8 +45,8 @@ static void fill_sizes(const cl_conn *c, cl_conn_record *r)
 static void fill_locality(const cl_engine *e, const cl_conn *c, cl_conn_record *r)
 {
     if (e->local_nets.n > 0) {
-        r->local_orig = cl_netlist_contains(&e->local_nets, &r->orig_h);
-        r->local_resp = cl_netlist_contains(&e->local_nets, &r->resp_h);
+        r->local_orig = cl_netmatch_contains(&e->local_match, &r->orig_h);
+        r->local_resp = cl_netmatch_contains(&e->local_match, &r->resp_h);
     } else if (c->flipped_after_creation) {
         /* Zeek's connection_flipped handler sets them unconditionally. */
         r->local_orig = r->local_resp = 0;

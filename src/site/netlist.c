@@ -123,6 +123,66 @@ static bool cidr_contains(const cl_cidr *c, uint64_t hi, uint64_t lo)
     return (hi & mhi) == cl_rd64(c->addr.b) && (lo & mlo) == cl_rd64(c->addr.b + 8);
 }
 
+static cl_net6 net6_of(const cl_cidr *c)
+{
+    unsigned bits = c->bits;
+    cl_net6 n = {cl_rd64(c->addr.b), cl_rd64(c->addr.b + 8), mask64(bits),
+                 mask64(bits > 64 ? bits - 64 : 0)};
+    return n;
+}
+
+static bool net6_contains(const cl_net6 *n, uint64_t hi, uint64_t lo)
+{
+    return (hi & n->mhi) == n->hi && (lo & n->mlo) == n->lo;
+}
+
+void cl_netmatch_build(cl_netmatch *m, const cl_netlist *l)
+{
+    static const uint64_t mapped_hi = 0, mapped_lo = 0x0000ffff00000000ull;
+    m->n4 = m->n6 = m->n6_covering_v4 = 0;
+    /* IPv6 prefixes that cover IPv4-mapped space first, then the rest. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < l->n; i++) {
+            const cl_cidr *c = &l->nets[i];
+            bool in_mapped = c->bits >= 96 && cl_addr_is_v4(&c->addr);
+            if (in_mapped) {
+                if (pass == 0) {
+                    unsigned b = c->bits - 96u;
+                    m->v4_mask[m->n4] = b ? ~(uint32_t)0 << (32 - b) : 0;
+                    m->v4_net[m->n4++] = cl_rd32(c->addr.b + 12);
+                }
+                continue;
+            }
+            cl_net6 n = net6_of(c);
+            /* A shorter prefix may hold all of ::ffff:0:0/96: does it
+             * contain the first IPv4-mapped address under its mask? */
+            bool covers = c->bits <= 96 && net6_contains(&n, mapped_hi, mapped_lo);
+            if (covers == (pass == 0))
+                m->v6[m->n6++] = n;
+            if (covers && pass == 0)
+                m->n6_covering_v4++;
+        }
+}
+
+bool cl_netmatch_contains(const cl_netmatch *m, const cl_addr *a)
+{
+    uint64_t hi = cl_rd64(a->b), lo = cl_rd64(a->b + 8);
+    if (cl_addr_is_v4(a)) {
+        uint32_t v = cl_rd32(a->b + 12);
+        for (size_t i = 0; i < m->n4; i++)
+            if ((v & m->v4_mask[i]) == m->v4_net[i])
+                return true;
+        for (size_t i = 0; i < m->n6_covering_v4; i++)
+            if (net6_contains(&m->v6[i], hi, lo))
+                return true;
+        return false;
+    }
+    for (size_t i = 0; i < m->n6; i++)
+        if (net6_contains(&m->v6[i], hi, lo))
+            return true;
+    return false;
+}
+
 bool cl_netlist_contains(const cl_netlist *l, const cl_addr *a)
 {
     uint64_t hi = cl_rd64(a->b), lo = cl_rd64(a->b + 8);

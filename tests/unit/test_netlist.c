@@ -179,7 +179,73 @@ static void test_private_space_when_nearly_full(void)
     CHECK_EQ_U64(l.n, CL_MAX_NETS);
 }
 
+static uint32_t rng = 12345;
+static uint32_t rnd(void)
+{
+    rng = rng * 1664525u + 1013904223u;
+    return rng;
+}
+
+/* An address near one of the list's prefixes (so that matches are
+ * common), or anywhere. */
+static cl_addr near_addr(const cl_netlist *l)
+{
+    cl_addr a;
+    uint32_t r = rnd();
+    if (l->n && r % 4 != 0) {
+        a = l->nets[r % l->n].addr;
+        for (int k = 0; k < 3; k++) {
+            uint32_t bit = rnd() % 128;
+            a.b[bit / 8] ^= (uint8_t)(0x80u >> (bit % 8));
+        }
+        if (rnd() % 2) /* mostly the low bits, inside the prefix's range */
+            a.b[15] = (uint8_t)rnd();
+    } else {
+        for (int i = 0; i < 16; i++)
+            a.b[i] = (uint8_t)rnd();
+        if (r % 8 < 6) { /* IPv4-mapped */
+            memset(a.b, 0, 10);
+            a.b[10] = a.b[11] = 0xff;
+        }
+    }
+    return a;
+}
+
+/* The compiled list answers as the list does: private space with odd
+ * extra prefixes (IPv6 ones covering IPv4-mapped space, host routes, a
+ * zero-length IPv4 prefix), on addresses near each prefix and at random. */
+static void test_netmatch_agrees(void)
+{
+    static const char *const extra[] = {
+        "", "::/0", "::/80", "::ffff:0:0/96", "0.0.0.0/0", "::ffff:0:0/95",
+        "10.1.2.3", "2001:db8::1/128", "::/96", "8.8.8.0/24,2a00::/12", "64:ff9b::/96",
+    };
+    for (size_t x = 0; x < sizeof extra / sizeof extra[0]; x++) {
+        static cl_netlist l;
+        static cl_netmatch m;
+        memset(&l, 0, sizeof l);
+        cl_netlist_add_private(&l);
+        if (extra[x][0])
+            CHECK_EQ_INT(cl_netlist_add(&l, extra[x]), 0);
+        cl_netmatch_build(&m, &l);
+        unsigned yes = 0;
+        for (int k = 0; k < 20000; k++) {
+            cl_addr a = near_addr(&l);
+            bool want = cl_netlist_contains(&l, &a);
+            CHECK(cl_netmatch_contains(&m, &a) == want);
+            yes += want;
+        }
+        if (x == 0) /* both answers are tried */
+            CHECK(yes > 1000 && yes < 19000);
+    }
+    static cl_netlist empty;
+    static cl_netmatch me;
+    cl_netmatch_build(&me, &empty);
+    cl_addr a = addr("10.0.0.1");
+    CHECK(!cl_netmatch_contains(&me, &a));
+}
+
 TEST_MAIN(test_addr_is_v4, test_cidr_parse, test_cidr_parse_errors,
           test_netlist_add_contains, test_netlist_add_errors,
           test_host_and_edge_prefixes, test_private_space,
-          test_private_space_when_nearly_full)
+          test_private_space_when_nearly_full, test_netmatch_agrees)
