@@ -244,6 +244,16 @@ char *cl_fmt_tsv_string(char *p, const char *s, size_t len, bool in_set)
     if ((len == 1 && s[0] == '-') || (len == 7 && memcmp(s, "(empty)", 7) == 0))
         return reserved_tsv(p, s, len);
     const unsigned char *u = (const unsigned char *)s;
+    /* Nearly every string (uid, state, history, service) is printable
+     * ASCII with nothing to escape: copy it whole. */
+    size_t plain = 0;
+    while (plain < len && u[plain] >= 0x20 && u[plain] < 0x7f && u[plain] != '\\' &&
+           !(in_set && u[plain] == ','))
+        plain++;
+    if (plain == len) {
+        memcpy(p, s, len);
+        return p + len;
+    }
     bool raw_utf8 = clean_utf8(u, len);
     for (size_t i = 0; i < len; i++) {
         unsigned char c = u[i];
