@@ -1,9 +1,11 @@
 /*
  * conn.h - a tracked connection (Zeek's Connection + session adapters).
  *
- * One struct per connection, allocated from the engine's pool. The TCP
- * part (two endpoints with their reassembly bookkeeping) is a separate
- * allocation so that UDP/ICMP connections stay small.
+ * One block per connection, cut from the engine's arena (engine.c): the
+ * cl_conn, then a TCP connection's two endpoints with their reassembly
+ * bookkeeping (cl_tcp_conn) or another connection's cl_datagram, then an
+ * IPv6 connection's two addresses. Rarely needed fields live in a cold
+ * part (cl_conn_ext) allocated on demand.
  */
 #ifndef CL_CONN_H
 #define CL_CONN_H
@@ -136,7 +138,7 @@ enum cl_timer_slot {
     CL_TIMER_TCP_EXPIRE,        /* the periodic expire check from creation */
     CL_TIMER_TCP_EXPIRE_CLOSE,  /* the extra check scheduled by a half close */
     CL_TIMER_TCP_ATTEMPT,
-    CL_TIMER_CONN_DELETE,       /* TCP too */
+    CL_TIMER_CONN_DELETE,       /* TCP's delay between close and removal */
     CL_TIMER_SLOTS,
     /* The UDP DNS analyzer's session timeout. A UDP connection has no TCP
      * timers, so it takes a TCP slot: fire() tells them apart by the

@@ -2,7 +2,10 @@
  * arena.c - see arena.h. The range is mapped PROT_NONE, which the kernel
  * does not count against the memory it may commit (overcommit modes 0 and
  * 2 alike); chunks become read-write with mprotect as they are needed,
- * at most one call per CHUNK bytes, never one per connection.
+ * at most one call per CHUNK bytes, never one per connection. Each chunk
+ * is then faulted in by one madvise call (MADV_POPULATE_WRITE, where the
+ * kernel has it) rather than by a page fault per 4 KiB: the same zeroing,
+ * less system time (measured on the benchmark machine).
  */
 #define _DEFAULT_SOURCE
 #include "mem/arena.h"

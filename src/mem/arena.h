@@ -5,7 +5,7 @@
  *
  * The flow table and the timer queue hold one entry per connection (more
  * for the queue): with 4-byte references their entries shrink from 16 and
- * 24 bytes to 8 and 16, and twice as many fit in a cache line. A reference
+ * 24 bytes to 8 and 16, and more of them fit in a cache line. A reference
  * is the block's offset from the arena's base in 8-byte units (blocks are
  * 8-byte aligned), so 32 bits reach 32 GiB. Offset 0 is never handed out:
  * reference 0 means "none".
