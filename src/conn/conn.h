@@ -16,6 +16,7 @@
 
 #include "connlog.h"
 #include "conn/reassembly.h"
+#include "decode/decode.h"
 #include "record/uid.h"
 
 /* TCP endpoint states, numbered as Zeek's script layer sees them. */
@@ -104,8 +105,7 @@ typedef struct cl_ckey {
 
 static inline bool cl_key_is_v4(const cl_key *k)
 {
-    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    return memcmp(k->a1, mapped, 12) == 0 && memcmp(k->a2, mapped, 12) == 0;
+    return cl_addr_is_v4((const cl_addr *)k->a1) && cl_addr_is_v4((const cl_addr *)k->a2);
 }
 
 /* The stored form of a key (for IPv6 the addresses go elsewhere). */
@@ -282,13 +282,10 @@ static inline const uint8_t *cl_conn_v6_addrs(const cl_conn *c)
 static inline cl_addr cl_conn_key_addr(const cl_conn *c, bool second)
 {
     cl_addr a;
-    if (c->key.v6) {
+    if (c->key.v6)
         memcpy(a.b, cl_conn_v6_addrs(c) + (second ? 16 : 0), 16);
-    } else {
-        memset(a.b, 0, 10);
-        a.b[10] = a.b[11] = 0xff;
-        memcpy(a.b + 12, second ? c->key.a2 : c->key.a1, 4);
-    }
+    else
+        cl_addr_set_v4(&a, second ? c->key.a2 : c->key.a1);
     return a;
 }
 

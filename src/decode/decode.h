@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "connlog.h"
 
@@ -34,6 +35,15 @@ static inline uint32_t cl_rd32(const uint8_t *p)
 static inline uint64_t cl_rd64(const uint8_t *p)
 {
     return (uint64_t)cl_rd32(p) << 32 | cl_rd32(p + 4);
+}
+
+/* An IPv4 address (4 bytes, network order) in the 16-byte form:
+ * ::ffff:a.b.c.d (cl_addr_is_v4 tells it apart). */
+static inline void cl_addr_set_v4(cl_addr *a, const uint8_t v4[4])
+{
+    memset(a->b, 0, 10);
+    a->b[10] = a->b[11] = 0xff;
+    memcpy(a->b + 12, v4, 4);
 }
 
 typedef enum cl_decode_status {

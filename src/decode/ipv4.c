@@ -3,14 +3,6 @@
  */
 #include "decode/layers.h"
 
-static void v4_mapped(cl_addr *a, const uint8_t *p)
-{
-    memset(a->b, 0, 10);
-    a->b[10] = 0xff;
-    a->b[11] = 0xff;
-    memcpy(a->b + 12, p, 4);
-}
-
 /* Fill what the header says; the caller has checked caplen >= 20 and does
  * the length checks, which are common to both versions. */
 cl_decode_status cl_ip4_header(const uint8_t *p, uint32_t caplen, cl_ip_info *out)
@@ -27,8 +19,8 @@ cl_decode_status cl_ip4_header(const uint8_t *p, uint32_t caplen, cl_ip_info *ou
     frag = cl_rd16(p + 6);
     out->ttl = p[8];
     out->proto = p[9];
-    v4_mapped(&out->src, p + 12);
-    v4_mapped(&out->dst, p + 16);
+    cl_addr_set_v4(&out->src, p + 12);
+    cl_addr_set_v4(&out->dst, p + 16);
 
     /* A fragment has MF or an offset; DF and the reserved bit don't count. */
     out->is_fragment = (frag & 0x3fff) != 0;

@@ -332,10 +332,8 @@ static bool ftp_parse_port(const char *p, cl_addr *a, uint16_t *port)
             return false;
         v[i] = x;
     }
-    memset(a, 0, sizeof *a);
-    a->b[10] = a->b[11] = 0xff;
-    for (int i = 0; i < 4; i++)
-        a->b[12 + i] = (uint8_t)v[i];
+    uint8_t v4[4] = {(uint8_t)v[0], (uint8_t)v[1], (uint8_t)v[2], (uint8_t)v[3]};
+    cl_addr_set_v4(a, v4);
     *port = (uint16_t)(v[4] << 8 | v[5]);
     return true;
 }
@@ -382,8 +380,11 @@ static bool ftp_parse_eprt(const char *p, cl_addr *a, bool *has_addr, uint16_t *
     if (!*has_addr)
         return true;
     if (strcmp(field[0], "1") == 0) {
-        a->b[10] = a->b[11] = 0xff;
-        return inet_pton(AF_INET, field[1], a->b + 12) == 1;
+        uint8_t v4[4];
+        if (inet_pton(AF_INET, field[1], v4) != 1)
+            return false;
+        cl_addr_set_v4(a, v4);
+        return true;
     }
     return strcmp(field[0], "2") == 0 && inet_pton(AF_INET6, field[1], a->b) == 1;
 }

@@ -20,8 +20,7 @@ int cl_addr_parse(const char *text, cl_addr *out)
 {
     uint8_t v4[4];
     if (inet_pton(AF_INET, text, v4) == 1) {
-        memcpy(out->b, v4_mapped_prefix, 12);
-        memcpy(out->b + 12, v4, 4);
+        cl_addr_set_v4(out, v4);
         return 0;
     }
     return inet_pton(AF_INET6, text, out->b) == 1 ? 0 : -1;
