@@ -49,7 +49,8 @@ const char *cl_skip_name(cl_skip s)
  * system time than the TLB misses it saved (measured, see bench/). */
 static size_t conn_block_size(bool tcp, bool v6)
 {
-    size_t n = sizeof(cl_conn) + (tcp ? sizeof(cl_tcp_conn) : sizeof(cl_datagram)) + (v6 ? 32 : 0);
+    size_t n = sizeof(cl_conn) + (tcp ? sizeof(cl_tcp_conn) : sizeof(cl_datagram)) +
+               (v6 ? 2 * sizeof(cl_addr) : 0); /* cl_conn_v6_addrs */
     return (n + 7) & ~(size_t)7;
 }
 
@@ -75,12 +76,12 @@ static cl_conn *take_free(cl_engine *e, cl_conn **free_list)
 
 static cl_conn *conn_alloc(cl_engine *e, bool tcp, bool v6)
 {
+    size_t need = conn_block_size(tcp, v6);
     cl_conn *c = take_free(e, &e->free_blocks[tcp][v6]);
     if (!c)
-        c = cl_arena_take(&e->arena, conn_block_size(tcp, v6));
+        c = cl_arena_take(&e->arena, need);
     /* Out of memory, a larger freed block serves as well (it then stays
      * with the blocks of this kind). */
-    size_t need = conn_block_size(tcp, v6);
     for (int k = 0; !c && k < 4; k++)
         if (conn_block_size(k >> 1, k & 1) > need)
             c = take_free(e, &e->free_blocks[k >> 1][k & 1]);
@@ -342,16 +343,11 @@ static cl_conn *conn_new(cl_engine *e, const flow *f, const cl_pkt_ctx *ctx, con
     if (!c)
         return NULL;
     memset(c, 0, sizeof *c);
-    cl_ckey_from(&c->key, k);
     c->hash = hash;
     /* The packet's sender is the originator: which side of the key? */
     c->orig_is_a2 = !cl_addr16_equal(k->a1, f->src.b) || cl_key_port(k->p1) != f->sport;
     c->proto = (uint8_t)f->proto;
-    if (v6) { /* behind the TCP or datagram part, which c->proto places */
-        uint8_t *addrs = (uint8_t *)(uintptr_t)cl_conn_v6_addrs(c);
-        memcpy(addrs, k->a1, 16);
-        memcpy(addrs + 16, k->a2, 16);
-    }
+    cl_conn_store_key(c, k);
     c->ip_proto = f->ip_proto;
     c->icmp_one_way = f->one_way;
     c->start_time = c->last_time = ctx->t;

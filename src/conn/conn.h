@@ -270,12 +270,23 @@ static inline cl_tcp_conn *cl_conn_tcp(const cl_conn *c)
     return c->tcp_attached ? (cl_tcp_conn *)(uintptr_t)(c + 1) : NULL;
 }
 
-/* An IPv6 connection's two addresses (key order), 32 bytes right after
- * its TCP or datagram part. */
-static inline const uint8_t *cl_conn_v6_addrs(const cl_conn *c)
+/* An IPv6 connection's two addresses (key order), right after its TCP or
+ * datagram part (its block has room for them: engine.c). */
+static inline uint8_t *cl_conn_v6_addrs(const cl_conn *c)
 {
     size_t part = c->proto == CL_PROTO_TCP ? sizeof(cl_tcp_conn) : sizeof(cl_datagram);
-    return (const uint8_t *)(c + 1) + part;
+    return (uint8_t *)(uintptr_t)(c + 1) + part;
+}
+
+/* Store the lookup key k in c: its compact form, and an IPv6 flow's
+ * addresses behind the block (c->proto must be set: it places them). */
+static inline void cl_conn_store_key(cl_conn *c, const cl_key *k)
+{
+    cl_ckey_from(&c->key, k);
+    if (c->key.v6) {
+        memcpy(cl_conn_v6_addrs(c), k->a1, 16);
+        memcpy(cl_conn_v6_addrs(c) + 16, k->a2, 16);
+    }
 }
 
 /* The key's first (second = false) or second address. */

@@ -4,6 +4,7 @@
  */
 #include "conn/table.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,21 +34,16 @@ void cl_table_free(cl_table *t)
     t->n = 0;
 }
 
-/* IPv4 flows are hashed from a compact copy of their key (18 bytes, not
- * 44): SipHash's cost grows with its input, and it runs for every packet.
- * The two forms have different lengths, which SipHash tells apart. */
+/* IPv4 flows are hashed from their stored form up to its IPv6 flag (18
+ * bytes, not 44): SipHash's cost grows with its input, and it runs for
+ * every packet. The two forms have different lengths, which SipHash tells
+ * apart. */
 uint32_t cl_table_hash(const cl_table *t, const cl_key *k)
 {
-    if (cl_addr_is_v4((const cl_addr *)k->a1) && cl_addr_is_v4((const cl_addr *)k->a2)) {
-        uint8_t b[18];
-        memcpy(b, k->a1 + 12, 4);
-        memcpy(b + 4, k->a2 + 12, 4);
-        memcpy(b + 8, k->p1, 2);
-        memcpy(b + 10, k->p2, 2);
-        memcpy(b + 12, k->proto, 2);
-        memcpy(b + 14, k->vlan, 2);
-        memcpy(b + 16, k->inner_vlan, 2);
-        return (uint32_t)cl_siphash13(t->key, b, sizeof b);
+    if (cl_key_is_v4(k)) {
+        cl_ckey ck;
+        cl_ckey_from(&ck, k);
+        return (uint32_t)cl_siphash13(t->key, &ck, offsetof(cl_ckey, v6));
     }
     return (uint32_t)cl_siphash13(t->key, k, sizeof *k);
 }

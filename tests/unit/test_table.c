@@ -40,12 +40,7 @@ static cl_conn *add(cl_table *t, int i, const cl_key *k, uint32_t hash)
     cl_conn *c = conn_at(i);
     memset(c, 0, BLOCK);
     c->proto = CL_PROTO_UDP;
-    cl_ckey_from(&c->key, k);
-    if (c->key.v6) {
-        uint8_t *addrs = (uint8_t *)(uintptr_t)cl_conn_v6_addrs(c);
-        memcpy(addrs, k->a1, 16);
-        memcpy(addrs + 16, k->a2, 16);
-    }
+    cl_conn_store_key(c, k);
     c->hash = hash;
     CHECK(cl_table_insert(t, c) == 0);
     return c;
