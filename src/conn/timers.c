@@ -108,8 +108,15 @@ static uint32_t take_seq(cl_timers *q)
     return seq;
 }
 
-/* Drop stale entries when they outnumber live ones, so memory stays
+/* Do n entries (of the heap or of a lane) outnumber the live connections
+ * enough that dropping the stale ones beats growing? So memory stays
  * proportional to the live connections. */
+static bool mostly_stale(const cl_timers *q, size_t n)
+{
+    return n > 2 * q->live + 1024;
+}
+
+/* Drop the heap's stale entries. */
 static void compact(cl_timers *q)
 {
     size_t w = 0;
@@ -225,7 +232,7 @@ static void lane_compact(cl_timers *q, cl_timer_lane *l)
 static int lane_append(cl_timers *q, cl_timer_lane *l, const cl_timer_entry *e)
 {
     bool full = !l->last || l->tail == CL_TIMER_CHUNK;
-    if (full && l->n > 2 * q->live + 1024) {
+    if (full && mostly_stale(q, l->n)) {
         lane_compact(q, l);
         full = !l->last || l->tail == CL_TIMER_CHUNK;
     }
@@ -289,10 +296,11 @@ static cl_timer_entry *earliest_entry(cl_timers *q, cl_timer_lane **lane)
     return best;
 }
 
-static int push(cl_timers *q, cl_conn *c, double t)
+/* Put e in the heap. 0, or -1 when out of memory. */
+static int heap_push(cl_timers *q, const cl_timer_entry *e)
 {
     if (q->n == q->cap) {
-        if (q->n > 2 * q->live + 1024) {
+        if (mostly_stale(q, q->n)) {
             compact(q);
         } else {
             size_t cap = q->cap * 2;
@@ -305,26 +313,18 @@ static int push(cl_timers *q, cl_conn *c, double t)
             q->cap = cap;
         }
     }
-    if (c->timer_seq == 0)
-        q->live++;
-    cl_timer_entry e = {t, take_seq(q), cl_arena_ref(q->base, c)};
-    c->timer_seq = e.seq;
-    c->timer_next = t;
-    q->heap[q->n] = e;
+    q->heap[q->n] = *e;
     sift_up(q->heap, q->n++);
-    if (t < q->not_before)
-        q->not_before = t;
     return 0;
 }
 
+/* Queue c's entry at time t: in the lane it fits, else in the heap. */
 static int add(cl_timers *q, cl_conn *c, double t)
 {
-    cl_timer_lane *l = lane_for(q, t);
-    if (!l)
-        return push(q, c, t);
     cl_timer_entry e = {t, q->next_seq, cl_arena_ref(q->base, c)};
-    if (lane_append(q, l, &e) != 0)
-        return push(q, c, t);
+    cl_timer_lane *l = lane_for(q, t);
+    if (!(l && lane_append(q, l, &e) == 0) && heap_push(q, &e) != 0)
+        return -1;
     take_seq(q);
     if (c->timer_seq == 0)
         q->live++;
