@@ -106,6 +106,14 @@ struct cli_shards {
 /* Waiting                                                           */
 /* ---------------------------------------------------------------- */
 
+/* One step of a spin: tell the CPU we are waiting (x86's pause). */
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
 /* The other side usually catches up within microseconds: spin on the
  * CPU first (a yield is a system call and, measured with 2 threads, the
  * scheduler's work made up several percent of the run), then yield, then
@@ -114,9 +122,7 @@ static void backoff(unsigned *spins)
 {
     ++*spins;
     if (*spins < 2048) {
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#endif
+        cpu_relax();
         return;
     }
     if (*spins < 2048 + 64) {
@@ -281,9 +287,7 @@ static void lock_records(cli_shards *s)
     for (unsigned spins = 0; spins < 4096; spins++) {
         if (pthread_mutex_trylock(&s->lock) == 0)
             return;
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#endif
+        cpu_relax();
     }
     pthread_mutex_lock(&s->lock);
 }
