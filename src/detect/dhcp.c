@@ -39,8 +39,7 @@ void cl_dhcp_message(cl_engine *e, cl_conn *c, const uint8_t *msg, uint32_t len)
         return;
     }
     const uint8_t *k = msg + DHCP_FIXED;
-    uint32_t cookie = (uint32_t)k[0] << 24 | (uint32_t)k[1] << 16 | (uint32_t)k[2] << 8 | k[3];
-    if (cookie != DHCP_COOKIE || !options_ok(k + 4, len - DHCP_FIXED - 4)) {
+    if (cl_rd32(k) != DHCP_COOKIE || !options_ok(k + 4, len - DHCP_FIXED - 4)) {
         cl_analyzer_violation(e, c, CL_AN_DHCP, "dhcp");
         return;
     }

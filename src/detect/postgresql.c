@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode/decode.h"
+
 #define PG_SSL_MAGIC 80877103u
 #define PG_STARTUP_MAX 4096     /* startup messages checked up to this size */
 
@@ -67,11 +69,6 @@ void cl_pgsql_tls_offsets(const cl_pgsql *p, uint64_t *orig, uint64_t *resp)
     *resp = p->tls_at[1];
 }
 
-static uint32_t be32(const uint8_t *b)
-{
-    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-
 static void violation(cl_pgsql *p)
 {
     p->verdict |= PG_VIOLATION;
@@ -102,7 +99,7 @@ static bool startup_parameters_ok(const uint8_t *b, uint32_t n)
  * StartupMessage). */
 static void frontend_header(cl_pgsql *p, uint64_t end_off, bool ssl_allowed)
 {
-    uint32_t len = be32(p->hdr[0]), vm = be32(p->hdr[0] + 4);
+    uint32_t len = cl_rd32(p->hdr[0]), vm = cl_rd32(p->hdr[0] + 4);
     if (len < 8) {
         violation(p);
         return;
@@ -146,9 +143,9 @@ static bool backend_ok(const cl_pgsql *p)
     case 'Z':
         return n >= 1 && (b[0] == 'I' || b[0] == 'T' || b[0] == 'E');
     case 'R':
-        if (n < 4 || be32(b) > 12)
+        if (n < 4 || cl_rd32(b) > 12)
             return false;
-        return be32(b) != 0 || n == 4;
+        return cl_rd32(b) != 0 || n == 4;
     default:
         return true;
     }
@@ -156,7 +153,7 @@ static bool backend_ok(const cl_pgsql *p)
 
 static void message_header(cl_pgsql *p, int dir)
 {
-    uint32_t len = be32(p->hdr[dir] + 1);
+    uint32_t len = cl_rd32(p->hdr[dir] + 1);
     if (len < 4) {
         violation(p);
         return;

@@ -718,8 +718,7 @@ static bool ssh_header(ssh_dir *d, const uint8_t **p, uint32_t *n, uint8_t want,
     }
     if (d->nhdr < want)
         return false;
-    *plen = (uint32_t)d->hdr[0] << 24 | (uint32_t)d->hdr[1] << 16 | (uint32_t)d->hdr[2] << 8 |
-            d->hdr[3];
+    *plen = cl_rd32(d->hdr);
     d->nhdr = 0;
     return true;
 }
@@ -830,8 +829,7 @@ static void ssh_feed(cl_engine *e, cl_conn *c, cl_stream_state *s, int dir, cons
                 continue;
             }
             d->nlen = 0;
-            uint32_t l = (uint32_t)d->lenbuf[0] << 24 | (uint32_t)d->lenbuf[1] << 16 |
-                         (uint32_t)d->lenbuf[2] << 8 | d->lenbuf[3];
+            uint32_t l = cl_rd32(d->lenbuf);
             if (l > e->cfg.ssh_max_string_length) {
                 /* Zeek parses a KEXINIT once all of it is there: the limit
                  * shows when its last byte arrives. */
