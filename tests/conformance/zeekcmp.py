@@ -331,6 +331,7 @@ def compare(exp, act, columns=None):
         columns=dict((c, [agree[c], matched]) for c in cols),
         mismatches=mismatches,
         missing_rows=[i + 1 for i in range(len(E)) if i not in pairs][:10],
+        pairs=[(E[ei], A[ai]) for ei, ai in sorted(pairs.items())],
     )
 
 
