@@ -37,6 +37,23 @@ static inline uint64_t cl_rd64(const uint8_t *p)
     return (uint64_t)cl_rd32(p) << 32 | cl_rd32(p + 4);
 }
 
+/* Little-endian reads (SMB, DCE-RPC, NTLM and other Windows protocols). */
+static inline uint16_t cl_rd16le(const uint8_t *p)
+{
+    return (uint16_t)((p[1] << 8) | p[0]);
+}
+
+static inline uint32_t cl_rd32le(const uint8_t *p)
+{
+    return ((uint32_t)p[3] << 24) | ((uint32_t)p[2] << 16) |
+           ((uint32_t)p[1] << 8) | p[0];
+}
+
+static inline uint64_t cl_rd64le(const uint8_t *p)
+{
+    return (uint64_t)cl_rd32le(p + 4) << 32 | cl_rd32le(p);
+}
+
 /* An IPv4 address (4 bytes, network order) in the 16-byte form:
  * ::ffff:a.b.c.d (cl_addr_is_v4 tells it apart). */
 static inline void cl_addr_set_v4(cl_addr *a, const uint8_t v4[4])

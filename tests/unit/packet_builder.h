@@ -32,7 +32,7 @@
 #define PB_PSH 0x08
 #define PB_ACK 0x10
 
-#define PB_MAX_FRAME 4096
+#define PB_MAX_FRAME 16384
 
 /* One packet. Zero-initialised fields take sensible defaults. */
 typedef struct pb_opts {
