@@ -13,7 +13,7 @@
 #include <strings.h>
 
 #include "connlog.h"
-#include "detect/detect.h"
+#include "analyzer/analyzer.h"
 
 /* ------------------------------------------------------------------ */
 /* Port tables                                                         */
@@ -487,8 +487,8 @@ int cl_config_set(cl_config *cfg, const char *name, const char *value)
     return -1;
 }
 
-/* The analyzers that can be attached to a port are those cl_analyzer_bit
- * knows; the name is kept in its lower-case spelling. */
+/* Any TCP analyzer of the table can be attached to a port; the name is
+ * kept in its lower-case spelling. */
 int cl_config_register_port(cl_config *cfg, const char *analyzer, uint16_t port)
 {
     if (analyzer == NULL || cfg->n_analyzer_ports >= sizeof cfg->analyzer_ports /
@@ -502,7 +502,8 @@ int cl_config_register_port(cl_config *cfg, const char *analyzer, uint16_t port)
         return -1;
     for (size_t i = 0; i <= n; i++)
         name[i] = (char)tolower((unsigned char)analyzer[i]);
-    if (cl_analyzer_bit(name) == 0)
+    const cl_analyzer *k = cl_analyzer_find(name);
+    if (!k || !(k->transport & CL_AN_TCP) || (k->flags & CL_AN_F_CHILD_ONLY))
         return -1;
     unsigned i = cfg->n_analyzer_ports++;
     strcpy(cfg->analyzer_ports[i].analyzer, name);

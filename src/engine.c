@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "engine.h"
-#include "detect/detect.h"
-#include "detect/detect_int.h"
+#include "analyzer/expect.h"
+#include "analyzer/manager.h"
 #include "site/netlist.h"
 
 static const char *const skip_names[CL_SKIP_COUNT] = {
@@ -105,7 +105,7 @@ static void conn_release(cl_engine *e, cl_conn *c)
     bool tcp = c->proto == CL_PROTO_TCP, v6 = c->key.v6; /* the block's kind */
     cl_hist_free(c);
     cl_conn_ext_free(c);
-    cl_detect_release(c);
+    cl_an_release(e, c);
     cl_tcp_release(e, c);
     cl_conn **free_list = &e->free_blocks[tcp][v6];
     c->idle_next = idle_ref(e, *free_list);
@@ -157,6 +157,8 @@ void cl_engine_remove(cl_engine *e, cl_conn *c)
         cl_table_remove(&e->table, c);
     idle_unlink(e, c);
     e->stats.conns_live--;
+    /* Events its analyzers raised in this packet count for the record. */
+    cl_an_release(e, c);
     cl_conn_emit(e, c);
     conn_release(e, c);
 }
@@ -609,11 +611,7 @@ static cl_skip handle_tcp(cl_engine *e, const cl_pkt_ctx *ctx)
             cl_engine_remove(e, c);
             return CL_SKIP_NONE;
         }
-        cl_detect_tcp_attach(e, c);
-        if (e->n_expected)
-            cl_expect_apply(e, c);
-        if (h.flags & CL_TH_SYN)
-            c->an_state |= CL_AS_SYN_FIRST;
+        cl_an_attach(e, c);
         conn_announce(e, c, ctx);
     } else {
         conn_seen(e, c, ctx);
@@ -621,21 +619,6 @@ static cl_skip handle_tcp(cl_engine *e, const cl_pkt_ctx *ctx)
     cl_tcp_packet(e, c, packet_is_orig(c, &f), ctx, &h);
     idle_touch(e, c, ctx->t);
     return CL_SKIP_NONE;
-}
-
-/* Zeek's UDP DNS analyzer (detect/, attached by port) removes its
- * connection once it has been idle for dns_session_timeout (less a second
- * of slack), checked every dns_session_timeout. */
-#define DNS_SESSION_TIMEOUT 10.0
-
-static bool dns_expire(cl_engine *e, cl_conn *c, double now, bool terminating)
-{
-    if (terminating || now - c->last_time >= DNS_SESSION_TIMEOUT - 1.0) {
-        cl_engine_remove(e, c);
-        return true;
-    }
-    cl_timers_set(&e->timers, c, CL_TIMER_DNS_EXPIRE, now + DNS_SESSION_TIMEOUT);
-    return false;
 }
 
 static cl_skip handle_udp(cl_engine *e, const cl_pkt_ctx *ctx)
@@ -654,9 +637,7 @@ static cl_skip handle_udp(cl_engine *e, const cl_pkt_ctx *ctx)
         if (flip)
             cl_conn_flip(e, c);
         cl_conn_set_inactivity(e, c, e->cfg.udp_inactivity_timeout);
-        c->analyzers = cl_detect_udp_attach(e, cl_conn_resp_p(c));
-        if (c->analyzers & CL_AN_DNS)
-            cl_timers_set(&e->timers, c, CL_TIMER_DNS_EXPIRE, e->network_time + DNS_SESSION_TIMEOUT);
+        cl_an_attach(e, c);
         conn_announce(e, c, ctx);
     } else {
         conn_seen(e, c, ctx);
@@ -822,8 +803,8 @@ static cl_skip process_frame(cl_engine *e, const cl_packet *pkt, double t)
 /* Returns true when the connection was removed. */
 static bool fire(cl_engine *e, cl_conn *c, unsigned slot, double now)
 {
-    if (slot == CL_TIMER_DNS_EXPIRE && c->proto != CL_PROTO_TCP)
-        return dns_expire(e, c, now, false);
+    if (slot == CL_TIMER_AN_EXPIRE && c->proto != CL_PROTO_TCP)
+        return cl_an_timer(e, c, now, false);
     if (slot != CL_TIMER_INACTIVITY)
         return cl_tcp_timer(e, c, slot, now);
     double deadline = c->last_time + cl_conn_inactivity(e, c);
@@ -850,13 +831,6 @@ static void dispatch_timers(cl_engine *e, unsigned max)
 /* Public API                                                        */
 /* ---------------------------------------------------------------- */
 
-/* Loaded with its scripts, or requested after Analyzer::disable_all. */
-static bool analyzer_on(const cl_config *cfg, const char *name)
-{
-    return cl_analyzer_loaded(cfg->analyzers, name) ||
-           (cfg->requested_analyzers[0] && cl_analyzer_loaded(cfg->requested_analyzers, name));
-}
-
 cl_engine *cl_engine_new(const cl_config *cfg, cl_record_fn on_record, void *user, char *err,
                          size_t errlen)
 {
@@ -874,28 +848,19 @@ cl_engine *cl_engine_new(const cl_config *cfg, cl_record_fn on_record, void *use
     e->on_record = on_record;
     e->user = user;
     e->local_nets = cfg->local_nets;
-    e->dns_analyzer = analyzer_on(cfg, "dns");
-    e->ntp_analyzer = analyzer_on(cfg, "ntp");
-    e->http_analyzer = analyzer_on(cfg, "http");
-    e->ssh_analyzer = analyzer_on(cfg, "ssh");
-    e->ssl_analyzer = analyzer_on(cfg, "ssl");
-    e->ftp_analyzer = analyzer_on(cfg, "ftp");
-    e->dhcp_analyzer = analyzer_on(cfg, "dhcp");
-    e->smtp_analyzer = analyzer_on(cfg, "smtp");
-    e->pgsql_analyzer = analyzer_on(cfg, "postgresql");
-    e->ldap_analyzer = analyzer_on(cfg, "ldap") || analyzer_on(cfg, "ldap_tcp");
-    e->mysql_analyzer = analyzer_on(cfg, "mysql");
-    for (unsigned i = 0; i < cfg->n_analyzer_ports && i < sizeof e->reg_bits; i++) {
-        e->reg_bits[i] = cl_analyzer_bit(cfg->analyzer_ports[i].analyzer);
-        e->reg_any |= e->reg_bits[i];
-    }
     if (cfg->private_address_space_is_local)
         cl_netlist_add_private(&e->local_nets);
     cl_netmatch_build(&e->local_match, &e->local_nets);
     cl_netmatch_build(&e->ignore_checksums_match, &cfg->ignore_checksums_nets);
 
+    if (cl_an_engine_init(e, err, errlen) != 0) {
+        cl_an_engine_free(e);
+        free(e);
+        return NULL;
+    }
     if (cfg->seed_file) {
         if (cl_uid_init_seed_file(&e->uids, cfg->seed_file, err, errlen) != 0) {
+            cl_an_engine_free(e);
             free(e);
             return NULL;
         }
@@ -934,6 +899,10 @@ cl_skip cl_engine_packet(cl_engine *e, const cl_packet *pkt)
         e->stats.prefetched++;
     cl_skip s = process_frame(e, pkt, t);
     e->hint = NULL;
+    /* Zeek handles the packet's events (analyzer confirmations and
+     * violations among them) before anything else happens. */
+    if (e->an.dirty)
+        cl_an_drain(e);
     if (s != CL_SKIP_NONE)
         e->stats.skipped[s]++;
 
@@ -986,7 +955,7 @@ static void run_end_timers(cl_engine *e, cl_conn **all, size_t n)
     size_t k = 0;
     for (size_t i = 0; due && i < n; i++) {
         cl_conn *c = all[i];
-        unsigned slot = c->proto == CL_PROTO_TCP ? CL_TIMER_TCP_ATTEMPT : CL_TIMER_DNS_EXPIRE;
+        unsigned slot = c->proto == CL_PROTO_TCP ? CL_TIMER_TCP_ATTEMPT : CL_TIMER_AN_EXPIRE;
         if (!isinf(c->timer_due[slot]))
             due[k++] = (end_timer){c->timer_due[slot], c->uid, c, slot};
     }
@@ -999,8 +968,8 @@ static void run_end_timers(cl_engine *e, cl_conn **all, size_t n)
         if (due[i].slot == CL_TIMER_TCP_ATTEMPT) {
             if (!cl_tcp_timer(e, c, due[i].slot, e->network_time))
                 c->removed_at_end = false;
-        } else {
-            dns_expire(e, c, e->network_time, true);
+        } else if (!cl_an_timer(e, c, e->network_time, true)) {
+            c->removed_at_end = false;
         }
     }
     free(due);
@@ -1060,6 +1029,7 @@ void cl_engine_free(cl_engine *e)
     cl_timers_free(&e->timers);
     free(e->tunnel_ids);
     cl_expect_free(e);
+    cl_an_engine_free(e);
     if (e->frag)
         cl_frag_free(e->frag);
     free(e);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "connlog.h"
+#include "analyzer/manager.h"
 #include "conn/conn.h"
 #include "conn/table.h"
 #include "conn/timers.h"
@@ -109,23 +110,10 @@ struct cl_engine {
      * layer's hour for some ports and analyzers. */
     double inactivity_values[CL_INACTIVITY_VALUES];
     uint8_t n_inactivity_values;
-    bool dns_analyzer;              /* the DNS analyzer is loaded */
-    bool ntp_analyzer;
-    bool http_analyzer;
-    bool ssh_analyzer;
-    bool ssl_analyzer;
-    bool ftp_analyzer;
-    bool dhcp_analyzer;
-    bool smtp_analyzer;
-    bool pgsql_analyzer;
-    bool ldap_analyzer;
-    bool mysql_analyzer;
-    /* Analyzer::register_for_port: the CL_AN_* bits for each of
-     * cfg.analyzer_ports, and all of them together. */
-    uint8_t reg_bits[32];
-    uint8_t reg_any;
+    /* The application analyzers: which run, where, their signatures. */
+    cl_analyzers an;
 
-    /* Expected connections (src/detect/expect.c), a ring of at most 256. */
+    /* Expected connections (src/analyzer/expect.c), a ring of at most 256. */
     struct cl_expectation *expected;
     size_t n_expected, expect_next;
 

@@ -45,7 +45,8 @@ struct cl_conn;
 typedef struct cl_an cl_an;
 typedef struct cl_analyzer cl_analyzer;
 
-/* Transports, also as a mask. */
+/* Transports, also as a mask (an analyzer such as DNS runs over both;
+ * cl_an_conn(a)->proto tells which a connection uses). */
 enum { CL_AN_TCP = 1, CL_AN_UDP = 2 };
 
 /* A port registration (Analyzer::register_for_ports in the protocol's
@@ -93,7 +94,7 @@ enum {
 struct cl_analyzer {
     const char *name;           /* Zeek's analyzer name, lower case: the service it confirms */
     const char *script;         /* the protocol script that loads it (--analyzers); NULL = name */
-    uint8_t transport;          /* CL_AN_TCP or CL_AN_UDP (children: the parent's) */
+    uint8_t transport;          /* CL_AN_TCP, CL_AN_UDP or both (children: unused) */
     uint8_t flags;              /* CL_AN_F_* */
     const cl_an_port *ports;    /* ending with a zero port; NULL = none */
     const cl_an_sig *sigs;      /* ending with a NULL name; NULL = none */
@@ -116,7 +117,7 @@ struct cl_analyzer {
 /* An attached analyzer. */
 struct cl_an {
     const cl_analyzer *kind;
-    struct cl_an_conn *ac;      /* the connection's analysis (manager.c) */
+    struct cl_analysis *ac;      /* the connection's analysis (manager.c) */
     cl_an *next;                /* the next analyzer of the same parent */
     cl_an *parent;              /* NULL for the connection's own analyzers */
     cl_an *children;
@@ -157,12 +158,23 @@ cl_an *cl_an_add_dpd_child(cl_an *parent);
 cl_an *cl_an_child(const cl_an *parent, const cl_analyzer *kind);
 void cl_an_forward(cl_an *child, bool is_orig, uint64_t off, const uint8_t *p, uint32_t len);
 void cl_an_forward_gap(cl_an *child, bool is_orig, uint64_t len);
+/* A hand-off in mid-stream (STARTTLS and the like): forward what of
+ * [off, off + len) lies at or above the direction's stream offset `base`,
+ * with offsets counted from `base`, so the child sees a stream of its own
+ * that starts at 0. */
+void cl_an_forward_from(cl_an *child, bool is_orig, uint64_t base, uint64_t off,
+                        const uint8_t *p, uint32_t len);
 void cl_an_forward_eof(cl_an *child, bool is_orig);
 
 /* The connection and the engine the analyzer runs in. */
 struct cl_conn *cl_an_conn(const cl_an *a);
 struct cl_engine *cl_an_engine(const cl_an *a);
 const cl_config *cl_an_config(const cl_an *a);
+/* A UDP analyzer's session expiry (Zeek's DNS analyzer): the connection
+ * is removed once idle for `interval` less a second, checked every
+ * `interval` from now. UDP only. */
+void cl_an_expire_idle(cl_an *a, double interval);
+
 /* Zeek's TCP()->IsPartial(): the TCP connection was picked up without its
  * handshake (many analyzers ignore such connections). False for UDP. */
 bool cl_an_tcp_partial(const cl_an *a);

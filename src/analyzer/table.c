@@ -10,10 +10,34 @@
 
 #include <string.h>
 
+extern const cl_analyzer cl_analyzer_dhcp;
 extern const cl_analyzer cl_analyzer_dns;
+extern const cl_analyzer cl_analyzer_ftp;
+extern const cl_analyzer cl_analyzer_http;
+extern const cl_analyzer cl_analyzer_ldap_tcp;
+extern const cl_analyzer cl_analyzer_mysql;
+extern const cl_analyzer cl_analyzer_ntp;
+extern const cl_analyzer cl_analyzer_postgresql;
+extern const cl_analyzer cl_analyzer_rsh;
+extern const cl_analyzer cl_analyzer_smtp;
+extern const cl_analyzer cl_analyzer_ssh;
+extern const cl_analyzer cl_analyzer_ssl;
+extern const cl_analyzer cl_analyzer_telnet;
 
 const cl_analyzer *const cl_analyzer_table[] = {
+    &cl_analyzer_dhcp,
     &cl_analyzer_dns,
+    &cl_analyzer_ftp,
+    &cl_analyzer_http,
+    &cl_analyzer_ldap_tcp,
+    &cl_analyzer_mysql,
+    &cl_analyzer_ntp,
+    &cl_analyzer_postgresql,
+    &cl_analyzer_rsh,
+    &cl_analyzer_smtp,
+    &cl_analyzer_ssh,
+    &cl_analyzer_ssl,
+    &cl_analyzer_telnet,
     NULL,
 };
 

@@ -140,10 +140,10 @@ enum cl_timer_slot {
     CL_TIMER_TCP_ATTEMPT,
     CL_TIMER_CONN_DELETE,       /* TCP's delay between close and removal */
     CL_TIMER_SLOTS,
-    /* The UDP DNS analyzer's session timeout. A UDP connection has no TCP
-     * timers, so it takes a TCP slot: fire() tells them apart by the
-     * connection's protocol. */
-    CL_TIMER_DNS_EXPIRE = CL_TIMER_TCP_EXPIRE_CLOSE
+    /* A UDP analyzer's session expiry (DNS's, cl_an_expire_idle). A UDP
+     * connection has no TCP timers, so it takes a TCP slot: fire() tells
+     * them apart by the connection's protocol. */
+    CL_TIMER_AN_EXPIRE = CL_TIMER_TCP_EXPIRE_CLOSE
 };
 
 #define CL_HIST_INLINE 16
@@ -210,13 +210,12 @@ typedef struct cl_conn {
 
     uint64_t uid;                   /* token for cl_uid_at; 0 until announced */
 
-    uint16_t analyzers;             /* CL_AN_*: application analyzers attached */
     uint8_t tunnel_flags;           /* CL_TF_*: state of a UDP tunnel's outer flow */
-    uint8_t an_state;               /* their per-connection memory */
+    uint8_t an_flags;               /* CL_ANF_*: is the payload analysed (analyzer/manager.h) */
     /* the service column: numbers of confirmed names, in confirmation
      * order, 0 after the last (service.c) */
     uint8_t services[CL_SERVICES];
-    struct cl_stream_state *stream; /* TCP stream analysis, while it lasts */
+    struct cl_analysis *an;          /* application analysis, while it lasts */
     struct cl_conn_ext *ext;        /* rarely needed fields, NULL until needed */
 
     /* idle list for eviction when the table is full (most recent last),
@@ -350,7 +349,9 @@ size_t cl_conn_service_string(const cl_conn *c, char out[CL_SERVICE_MAX]);
 cl_conn_ext *cl_conn_ext_get(cl_conn *c);
 void cl_conn_ext_free(cl_conn *c);
 
-/* History helpers (history.c). */
+/* History helpers (history.c). The once-only letters' masks: */
+#define CL_HIST_LIMIT 0x400         /* X: an analyzer reached a limit */
+
 void cl_hist_add(cl_conn *c, char code);
 /* Once-only letter: returns true when the mask was already seen (Zeek's
  * CheckHistory), otherwise records the letter and returns false. */

@@ -13,20 +13,29 @@
 #include <assert.h>
 #include <string.h>
 
+#include "analyzer/analyzer.h"
 #include "conn/conn.h"
 
-/* Every name the analyzers confirm (add new ones here: an unknown name
- * is refused, and debug builds stop on it). Index 0 means "none". */
-static const char *const names[] = {
-    NULL,       "http",  "ftp",    "ftp-data", "ssl",    "ssh",   "smtp",
-    "postgresql", "ldap_tcp", "mysql", "dns",   "ntp",   "dhcp",  "vxlan",
-    "geneve",   "ayiya", "gtpv1",  "teredo",
+extern const cl_analyzer *const cl_analyzer_table[];
+
+/* Names in `service` that are no analyzer's: those scripts add, and the
+ * UDP tunnels' packet analyzers. Analyzers' names come from the table;
+ * an unknown name is refused, and debug builds stop on it. */
+static const char *const extra_names[] = {
+    "ftp-data", "irc-dcc-data", "gridftp", "gridftp-data",
+    "vxlan", "geneve", "ayiya", "gtpv1", "teredo", NULL,
 };
 
-#define N_NAMES (sizeof names / sizeof names[0])
 #define REMOVED 0x80
 
-_Static_assert(N_NAMES < REMOVED, "service numbers must leave the REMOVED bit free");
+/* Number 0 means "none"; 1.. are the table's analyzers, then the extras. */
+static const char *name_of(uint8_t id)
+{
+    unsigned i = (unsigned)(id & ~REMOVED) - 1, n = 0;
+    while (cl_analyzer_table[n])
+        n++;
+    return i < n ? cl_analyzer_table[i]->name : extra_names[i - n];
+}
 
 /* The number of `name` ("-name" included), or 0 if it is not known. */
 static uint8_t service_id(const char *name)
@@ -36,15 +45,19 @@ static uint8_t service_id(const char *name)
         removed = REMOVED;
         name++;
     }
-    for (uint8_t i = 1; i < N_NAMES; i++)
-        if (strcmp(names[i], name) == 0)
-            return (uint8_t)(i | removed);
+    unsigned id = 1;
+    for (unsigned i = 0; cl_analyzer_table[i]; i++, id++)
+        if (strcmp(cl_analyzer_table[i]->name, name) == 0)
+            return (uint8_t)(id | removed);
+    for (unsigned i = 0; extra_names[i]; i++, id++)
+        if (strcmp(extra_names[i], name) == 0)
+            return id < REMOVED ? (uint8_t)(id | removed) : 0;
     return 0;
 }
 
 static size_t name_len(uint8_t id)
 {
-    return strlen(names[id & ~REMOVED]) + ((id & REMOVED) ? 1 : 0);
+    return strlen(name_of(id)) + ((id & REMOVED) ? 1 : 0);
 }
 
 static unsigned count(const cl_conn *c)
@@ -104,7 +117,7 @@ size_t cl_conn_service_string(const cl_conn *c, char out[CL_SERVICE_MAX])
             out[len++] = ',';
         if (id & REMOVED)
             out[len++] = '-';
-        const char *s = names[id & ~REMOVED];
+        const char *s = name_of(id);
         size_t l = strlen(s);
         memcpy(out + len, s, l);
         len += l;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect/detect.h"
+#include "analyzer/manager.h"
 #include "engine.h"
 
 /* Once-only history masks (Zeek's TCP_Endpoint HIST_*). */
@@ -159,6 +159,9 @@ static void flip_after_synack(cl_engine *e, cl_conn *c)
     h[1] = 'h';
     h[2] = '\0';
     c->hist_len = 2;
+    /* Zeek then pretends it saw the missing first packet: the new
+     * originator's next packet does not make the connection partial. */
+    cl_conn_tcp(c)->first_packet_seen |= 1;
 }
 
 static void update_history(cl_engine *e, cl_conn *c, cl_tcp_endpoint *ep, uint8_t flags,
@@ -320,8 +323,8 @@ static void on_gap(void *arg, uint64_t seq, uint64_t len)
         cl_hist_scaled(g->c, g->ep->is_orig ? 'G' : 'g', &g->ep->gap);
     if (clean || g->e->cfg.report_gaps_for_partial)
         g->c->missed_bytes += len;
-    if (g->c->an_state & CL_AS_STREAM)
-        cl_detect_tcp_gap(g->e, g->c, g->ep->is_orig);
+    if (g->c->an_flags & CL_ANF_ON)
+        cl_an_tcp_gap(g->e, g->c, g->ep->is_orig, len);
 }
 
 static bool data_pending(cl_conn *c, const cl_tcp_endpoint *ep)
@@ -353,6 +356,8 @@ static void check_eof(cl_engine *e, cl_conn *c, cl_tcp_endpoint *ep)
     if (data_pending(c, ep))
         return;
     ep->reasm.did_eof = true;
+    if (c->an_flags & CL_ANF_ON)
+        cl_an_tcp_eof(e, c, ep->is_orig);
     if (tc->close_deferred) {
         connection_closed(e, c, ep, peer_of(c, ep), tc->deferred_gen_event);
         tc->close_deferred = false;
@@ -378,10 +383,11 @@ static void deliver_stream(cl_engine *e, cl_conn *c, cl_tcp_endpoint *ep, uint64
 {
     uint64_t end = seq + len, upto = end < ep->reasm.last_reassem ? end : ep->reasm.last_reassem;
     if (seq <= before && upto > before)
-        cl_detect_tcp_data(e, c, ep->is_orig, before - 1, data + (before - seq),
-                           (uint32_t)(upto - before));
-    if (ep->reasm.last_reassem > (upto > before ? upto : before))
-        cl_detect_tcp_gap(e, c, ep->is_orig);
+        cl_an_tcp_data(e, c, ep->is_orig, before - 1, data + (before - seq),
+                       (uint32_t)(upto - before));
+    uint64_t covered = upto > before ? upto : before;
+    if (ep->reasm.last_reassem > covered && (c->an_flags & CL_ANF_ON))
+        cl_an_tcp_gap(e, c, ep->is_orig, ep->reasm.last_reassem - covered);
 }
 
 static void data_sent(cl_engine *e, cl_conn *c, cl_tcp_endpoint *ep, uint64_t seq, uint32_t len,
@@ -392,7 +398,7 @@ static void data_sent(cl_engine *e, cl_conn *c, cl_tcp_endpoint *ep, uint64_t se
         return;
     uint64_t before = ra->last_reassem;
     cl_reasm_insert(ra, seq, len);
-    if ((c->an_state & CL_AS_STREAM) && ra->last_reassem > before)
+    if ((c->an_flags & CL_ANF_ON) && ra->last_reassem > before)
         deliver_stream(e, c, ep, before, seq, len, data);
     /* Much data and no ACK for any of it: the peer's ACKs are probably
      * not visible, so do not hold delivered data until the end. */

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "detect/detect.h"
+#include "analyzer/manager.h"
 #include "engine.h"
 
 static bool likely_udp_server(const cl_engine *e, uint16_t port)
@@ -61,16 +61,18 @@ bool cl_udp_packet(cl_engine *e, cl_conn *c, bool is_orig, const cl_pkt_ctx *ctx
         dg->dlen[slot] += v;
     c->last_time = ctx->t;
 
-    /* Application analyzers come before ConnSize among the connection's
-     * children: one that flips the connection does so before the packet
-     * is counted, and the packet is then counted with its pre-flip
-     * direction (Zeek's quirk, spec 1.5). */
-    if (c->analyzers) {
-        uint32_t claimed = ip->payload_len > 8 ? ip->payload_len - 8 : 0;
-        uint32_t have = ip->payload_caplen - 8;
-        cl_detect_udp(e, c, is_orig, p + 8, claimed < have ? claimed : have);
-    }
+    /* Analyzers attached by port come before ConnSize among the
+     * connection's children: one that flips the connection does so before
+     * the packet is counted, and the packet is then counted with its
+     * pre-flip direction (Zeek's quirk, spec 1.5). The PIA and what its
+     * signatures enable come after. */
+    uint32_t claimed = ip->payload_len > 8 ? ip->payload_len - 8 : 0;
+    uint32_t have = ip->payload_caplen - 8, n = claimed < have ? claimed : have;
+    if (c->an_flags & CL_ANF_ON)
+        cl_an_udp_packet(e, c, is_orig, p + 8, n, true);
     c->pkts[slot]++;
     c->ip_bytes[slot] += ip->ip_bytes;
+    if (c->an_flags & CL_ANF_ON)
+        cl_an_udp_packet(e, c, is_orig, p + 8, n, false);
     return true;
 }

@@ -128,10 +128,19 @@ static void test_ssl_by_port(void)
 
 static void test_ssl_by_signatures(void)
 {
+    /* dpd_tls_client enables SSL on its own (no requires-reverse). */
     start();
     handshake(8443);
     send_data(true, 8443, client_hello, sizeof client_hello);
-    CHECK_STR(service_of(8443), "-"); /* one side is not enough */
+    CHECK_STR(service_of(8443), "ssl");
+    pb_free(&C);
+
+    /* ... and a server that answers with no TLS record takes it back. */
+    start();
+    handshake(8443);
+    send_data(true, 8443, client_hello, sizeof client_hello);
+    send_data(false, 8443, "HTTP/1.1 400 Bad Request\r\n\r\n", 28);
+    CHECK_STR(service_of(8443), "-");
     pb_free(&C);
 
     start();
@@ -153,10 +162,11 @@ static void test_ssl_not_tls_on_443(void)
     CHECK_STR(service_of(443), "-");
     pb_free(&C);
 
+    /* HTTP on 443: SSL fails, and dpd_http_client enables HTTP. */
     start();
     handshake(443);
-    send_data(true, 443, req, sizeof req - 1); /* HTTP on 443 */
-    CHECK_STR(service_of(443), "-");
+    send_data(true, 443, req, sizeof req - 1);
+    CHECK_STR(service_of(443), "http");
     pb_free(&C);
 }
 
@@ -682,7 +692,8 @@ static void test_postgresql(void)
     pg_session(5432, v2, sizeof v2, pg_auth_ok, sizeof pg_auth_ok);
     CHECK_STR(service_of(5432), "-");
     pb_free(&C);
-    pg_session(5432, req, sizeof req - 1, NULL, 0);
+    static const char junk[] = "HELLO there\r\n";
+    pg_session(5432, junk, sizeof junk - 1, NULL, 0);
     CHECK_STR(service_of(5432), "-");
     pb_free(&C);
 
@@ -737,9 +748,10 @@ static void test_ldap(void)
     CHECK_STR(service_of(389), "-");
     pb_free(&C);
 
+    static const char junk[] = "HELLO there\r\n";
     start();
     handshake(389);
-    send_data(true, 389, req, sizeof req - 1);
+    send_data(true, 389, junk, sizeof junk - 1);
     CHECK_STR(service_of(389), "-");
     pb_free(&C);
 }

@@ -10,9 +10,9 @@
  * need the full grammar). A first message whose headers are wrong is the
  * parse error that makes Zeek drop the analyzer.
  */
-#include "detect/ldap.h"
+#include "analyzer/analyzer.h"
 
-#include <stdlib.h>
+enum { LDAP_MORE = 0, LDAP_CONFIRM, LDAP_VIOLATION };
 
 #define LDAP_HEAD 16            /* enough for the three headers */
 
@@ -24,19 +24,10 @@ typedef struct ldap_dir {
     bool sized;                 /* the message length is known */
 } ldap_dir;
 
-struct cl_ldap {
+typedef struct cl_ldap {
     ldap_dir d[2];
-};
-
-cl_ldap *cl_ldap_new(void)
-{
-    return calloc(1, sizeof(cl_ldap));
-}
-
-void cl_ldap_free(cl_ldap *l)
-{
-    free(l);
-}
+    bool started[2];            /* the direction was seen from its start */
+} cl_ldap;
 
 /* A BER identifier and definite length at p[*i]: the tag byte, and the
  * content length. -1 when more bytes are needed, -2 when malformed. */
@@ -94,7 +85,7 @@ static int check_head(ldap_dir *d)
     return 0;
 }
 
-int cl_ldap_feed(cl_ldap *l, bool is_orig, const uint8_t *p, uint32_t n)
+static int ldap_feed(cl_ldap *l, bool is_orig, const uint8_t *p, uint32_t n)
 {
     ldap_dir *d = &l->d[is_orig ? 0 : 1];
     uint32_t i = 0;
@@ -111,3 +102,37 @@ int cl_ldap_feed(cl_ldap *l, bool is_orig, const uint8_t *p, uint32_t n)
     d->got += n - i;
     return d->got >= d->need ? LDAP_CONFIRM : LDAP_MORE;
 }
+
+static void ldap_deliver(cl_an *a, bool is_orig, uint64_t off, const uint8_t *p, uint32_t n)
+{
+    cl_ldap *l = cl_an_state(a);
+    int dir = is_orig ? 0 : 1;
+    /* A direction whose start we missed cannot be parsed. */
+    int v = off == 0 || l->started[dir] ? ldap_feed(l, is_orig, p, n) : LDAP_VIOLATION;
+    l->started[dir] = true;
+    if (v == LDAP_CONFIRM)
+        cl_an_confirm(a);
+    else if (v == LDAP_VIOLATION)
+        cl_an_violation(a);
+    if (v != LDAP_MORE)
+        cl_an_stop(a);
+}
+
+static const cl_an_port ldap_ports[] = {{389, CL_AN_TCP, false}, {3268, CL_AN_TCP, false}, {0, 0, false}};
+
+static const cl_an_sig ldap_sigs[] = {
+    {.name = "dpd_ldap_client_tcp", .transport = CL_AN_TCP, .payload = "^\\x30.\\x02\\x01.\\x60"},
+    {.name = "dpd_ldap_server_tcp", .transport = CL_AN_TCP, .payload = "^\\x30",
+     .requires_reverse = "dpd_ldap_client_tcp", .enable = true},
+    {0},
+};
+
+const cl_analyzer cl_analyzer_ldap_tcp = {
+    .name = "ldap_tcp",
+    .script = "ldap",
+    .transport = CL_AN_TCP,
+    .ports = ldap_ports,
+    .sigs = ldap_sigs,
+    .state_size = sizeof(cl_ldap),
+    .deliver = ldap_deliver,
+};

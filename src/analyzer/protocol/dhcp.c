@@ -4,10 +4,8 @@
  * service; a short message, another cookie or broken options are a
  * protocol violation.
  */
-#include "detect/detect.h"
-#include "detect/detect_int.h"
-
-#include "conn/conn.h"
+#include "analyzer/analyzer.h"
+#include "decode/decode.h"
 
 #define DHCP_FIXED 236          /* op .. file: the BOOTP header */
 #define DHCP_COOKIE 0x63825363u
@@ -32,16 +30,38 @@ static bool options_ok(const uint8_t *p, uint32_t n)
     return false; /* no end option: the parser runs out of data */
 }
 
-void cl_dhcp_message(cl_engine *e, cl_conn *c, const uint8_t *msg, uint32_t len)
+static void dhcp_deliver(cl_an *a, bool is_orig, uint64_t off, const uint8_t *msg, uint32_t len)
 {
+    (void)is_orig;
+    (void)off;
     if (len < DHCP_FIXED + 4) {
-        cl_analyzer_violation(e, c, CL_AN_DHCP, "dhcp");
+        cl_an_violation(a);
         return;
     }
     const uint8_t *k = msg + DHCP_FIXED;
     if (cl_rd32(k) != DHCP_COOKIE || !options_ok(k + 4, len - DHCP_FIXED - 4)) {
-        cl_analyzer_violation(e, c, CL_AN_DHCP, "dhcp");
+        cl_an_violation(a);
         return;
     }
-    cl_conn_add_service(c, "dhcp");
+    cl_an_confirm(a);
 }
+
+/* 68/udp is registered, but Zeek does not count it as a likely server
+ * port. */
+static const cl_an_port dhcp_ports[] = {
+    {67, CL_AN_UDP, false}, {68, CL_AN_UDP, true}, {4011, CL_AN_UDP, false}, {0, 0, false},
+};
+
+static const cl_an_sig dhcp_sigs[] = {
+    {.name = "dhcp_cookie", .transport = CL_AN_UDP, .payload = "^.{236}\\x63\\x82\\x53\\x63",
+     .enable = true},
+    {0},
+};
+
+const cl_analyzer cl_analyzer_dhcp = {
+    .name = "dhcp",
+    .transport = CL_AN_UDP,
+    .ports = dhcp_ports,
+    .sigs = dhcp_sigs,
+    .deliver = dhcp_deliver,
+};

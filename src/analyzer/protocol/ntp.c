@@ -4,9 +4,7 @@
  * client-mode message from the responder flips the connection, once; a
  * message too short for its mode is a violation.
  */
-#include "detect/detect.h"
-#include "detect/detect_int.h"
-#include "engine.h"
+#include "analyzer/analyzer.h"
 
 /* Minimum message length by mode: 48 bytes for the standard modes 1-5,
  * a 12-byte header (plus its data) for control mode 6, 8 for mode 7. */
@@ -28,17 +26,32 @@ static bool ntp_parses(const uint8_t *p, uint32_t len)
     return true; /* mode 0: the rest is opaque */
 }
 
-void cl_ntp_message(cl_engine *e, cl_conn *c, bool is_orig, const uint8_t *msg, uint32_t len)
+typedef struct ntp_state {
+    bool flipped;
+} ntp_state;
+
+static void ntp_deliver(cl_an *a, bool is_orig, uint64_t off, const uint8_t *msg, uint32_t len)
 {
+    (void)off;
+    ntp_state *st = cl_an_state(a);
     if (!ntp_parses(msg, len)) {
-        cl_analyzer_violation(e, c, CL_AN_NTP, "ntp");
+        cl_an_violation(a);
         return;
     }
     unsigned mode = msg[0] & 7;
-    if (!(c->an_state & CL_AS_NTP_FLIPPED) &&
-        ((mode == 4 && is_orig) || (mode == 3 && !is_orig))) {
-        c->an_state |= CL_AS_NTP_FLIPPED;
-        cl_conn_flip(e, c);
+    if (!st->flipped && ((mode == 4 && is_orig) || (mode == 3 && !is_orig))) {
+        st->flipped = true;
+        cl_an_flip(a);
     }
-    cl_conn_add_service(c, "ntp");
+    cl_an_confirm(a);
 }
+
+static const cl_an_port ntp_ports[] = {{123, CL_AN_UDP, false}, {0, 0, false}};
+
+const cl_analyzer cl_analyzer_ntp = {
+    .name = "ntp",
+    .transport = CL_AN_UDP,
+    .ports = ntp_ports,
+    .state_size = sizeof(ntp_state),
+    .deliver = ntp_deliver,
+};

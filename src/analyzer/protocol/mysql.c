@@ -8,9 +8,9 @@
  * response carries CLIENT_SSL it starts TLS on both streams right after.
  * Only those first two packets are looked at.
  */
-#include "detect/mysql.h"
+#include "analyzer/analyzer.h"
 
-#include <stdlib.h>
+enum { MYSQL_MORE = 0, MYSQL_CONFIRM, MYSQL_TLS, MYSQL_DONE };
 
 #define MYSQL_CLIENT_SSL 0x00000800u
 
@@ -23,28 +23,13 @@ typedef struct mysql_dir {
     bool have_packet;           /* the first packet is complete */
 } mysql_dir;
 
-struct cl_mysql {
+typedef struct cl_mysql {
     mysql_dir d[2];
     uint8_t version;            /* the server greeting's protocol version */
     uint64_t seen[2];           /* stream bytes seen in each direction */
     uint64_t tls_at[2];
-};
-
-cl_mysql *cl_mysql_new(void)
-{
-    return calloc(1, sizeof(cl_mysql));
-}
-
-void cl_mysql_free(cl_mysql *m)
-{
-    free(m);
-}
-
-void cl_mysql_tls_offsets(const cl_mysql *m, uint64_t *orig, uint64_t *resp)
-{
-    *orig = m->tls_at[0];
-    *resp = m->tls_at[1];
-}
+    cl_an *tls;                 /* after CLIENT_SSL: the SSL child */
+} cl_mysql;
 
 /* Collect a direction's first packet; returns the bytes used from p. */
 static uint32_t first_packet(mysql_dir *d, const uint8_t *p, uint32_t n)
@@ -66,7 +51,7 @@ static uint32_t first_packet(mysql_dir *d, const uint8_t *p, uint32_t n)
     return i;
 }
 
-int cl_mysql_feed(cl_mysql *m, bool is_orig, uint64_t off, const uint8_t *p, uint32_t n)
+static int mysql_feed(cl_mysql *m, bool is_orig, uint64_t off, const uint8_t *p, uint32_t n)
 {
     int dir = is_orig ? 0 : 1;
     mysql_dir *d = &m->d[dir];
@@ -97,3 +82,31 @@ int cl_mysql_feed(cl_mysql *m, bool is_orig, uint64_t off, const uint8_t *p, uin
     }
     return MYSQL_CONFIRM;
 }
+
+static void mysql_deliver(cl_an *a, bool is_orig, uint64_t off, const uint8_t *p, uint32_t n)
+{
+    cl_mysql *m = cl_an_state(a);
+    if (m->tls) {
+        cl_an_forward_from(m->tls, is_orig, m->tls_at[is_orig ? 0 : 1], off, p, n);
+        return;
+    }
+    int v = mysql_feed(m, is_orig, off, p, n);
+    if (v == MYSQL_CONFIRM || v == MYSQL_TLS)
+        cl_an_confirm(a);
+    if (v == MYSQL_TLS && (m->tls = cl_an_add_child(a, cl_analyzer_find("ssl"))) != NULL) {
+        cl_an_forward_from(m->tls, is_orig, m->tls_at[is_orig ? 0 : 1], off, p, n);
+        return;
+    }
+    if (v != MYSQL_MORE)
+        cl_an_stop(a);
+}
+
+static const cl_an_port mysql_ports[] = {{1434, CL_AN_TCP, false}, {3306, CL_AN_TCP, false}, {0, 0, false}};
+
+const cl_analyzer cl_analyzer_mysql = {
+    .name = "mysql",
+    .transport = CL_AN_TCP,
+    .ports = mysql_ports,
+    .state_size = sizeof(cl_mysql),
+    .deliver = mysql_deliver,
+};

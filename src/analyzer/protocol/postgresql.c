@@ -10,12 +10,14 @@
  * version, a malformed parameter, an authentication request above 12, a
  * bad ReadyForQuery status. Everything else is skipped by its length.
  */
-#include "detect/postgresql.h"
-
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/analyzer.h"
 #include "decode/decode.h"
+
+/* What the parser raised so far. */
+enum { PG_CONFIRM = 1, PG_VIOLATION = 2, PG_TLS = 4 };
 
 #define PG_SSL_MAGIC 80877103u
 #define PG_STARTUP_MAX 4096     /* startup messages checked up to this size */
@@ -29,7 +31,7 @@ enum {
     P_OFF
 };
 
-struct cl_pgsql {
+typedef struct cl_pgsql {
     uint8_t phase[2];
     uint8_t hdr[2][8];
     uint8_t nhdr[2];
@@ -44,30 +46,10 @@ struct cl_pgsql {
     uint32_t startup_len, startup_have;
     int verdict;                /* PG_* flags raised so far */
     uint64_t tls_at[2];         /* where TLS starts in each stream */
-};
-
-cl_pgsql *cl_pgsql_new(void)
-{
-    return calloc(1, sizeof(cl_pgsql));
-}
-
-void cl_pgsql_free(cl_pgsql *p)
-{
-    if (p)
-        free(p->startup);
-    free(p);
-}
-
-int cl_pgsql_verdict(const cl_pgsql *p)
-{
-    return p->verdict;
-}
-
-void cl_pgsql_tls_offsets(const cl_pgsql *p, uint64_t *orig, uint64_t *resp)
-{
-    *orig = p->tls_at[0];
-    *resp = p->tls_at[1];
-}
+    bool confirmed;             /* the analyzer confirmed */
+    bool started;               /* the client's stream was seen from its start */
+    cl_an *tls;                 /* after 'S': the SSL child */
+} cl_pgsql;
 
 static void violation(cl_pgsql *p)
 {
@@ -174,7 +156,7 @@ static void message_end(cl_pgsql *p, int dir)
     p->phase[dir] = F_MSG_HEADER;
 }
 
-void cl_pgsql_feed(cl_pgsql *p, bool is_orig, uint64_t off, const uint8_t *d, uint32_t n)
+static void pg_feed(cl_pgsql *p, bool is_orig, uint64_t off, const uint8_t *d, uint32_t n)
 {
     int dir = is_orig ? 0 : 1;
     uint32_t i = 0;
@@ -254,30 +236,65 @@ void cl_pgsql_feed(cl_pgsql *p, bool is_orig, uint64_t off, const uint8_t *d, ui
     }
 }
 
-/* dpd_postgresql_client_sslrequest and dpd_postgresql_client_startup_3_x:
- * the client's first bytes. "user\0" is looked for within the bytes kept
- * (the signature allows it up to 256 bytes further). */
-int cl_pgsql_client_signature(const uint8_t *h, uint32_t n)
+static void pg_deliver(cl_an *a, bool is_orig, uint64_t off, const uint8_t *d, uint32_t n)
 {
-    static const uint8_t ssl[8] = {0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f};
-    if (n >= 8 && memcmp(h, ssl, 8) == 0)
-        return PG_SIG_SSL;
-    if (n < 7 || h[4] != 0 || h[5] != 3 || h[6] != 0)
-        return PG_SIG_NONE;
-    for (uint32_t i = 7; i + 5 <= n; i++)
-        if (memcmp(h + i, "user", 5) == 0)
-            return PG_SIG_STARTUP;
-    return PG_SIG_NONE;
+    cl_pgsql *p = cl_an_state(a);
+    if (p->tls) {
+        cl_an_forward_from(p->tls, is_orig, p->tls_at[is_orig ? 0 : 1], off, d, n);
+        return;
+    }
+    /* The grammar starts with the client's first byte. */
+    if (is_orig && !p->started && off != 0) {
+        cl_an_stop(a);
+        return;
+    }
+    if (is_orig)
+        p->started = true;
+    pg_feed(p, is_orig, off, d, n);
+    if ((p->verdict & PG_CONFIRM) && !p->confirmed) {
+        p->confirmed = true;
+        cl_an_confirm(a);
+    }
+    if (p->verdict & PG_VIOLATION) {
+        cl_an_violation(a);
+        cl_an_stop(a);
+    } else if (p->verdict & PG_TLS) {
+        /* After 'S' both streams are TLS: an SSL child takes them. */
+        p->tls = cl_an_add_child(a, cl_analyzer_find("ssl"));
+        if (!p->tls)
+            cl_an_stop(a);
+        else
+            cl_an_forward_from(p->tls, is_orig, p->tls_at[is_orig ? 0 : 1], off, d, n);
+    }
 }
 
-/* dpd_postgresql_server_ssl_confirm / _any_response: the server's first
- * bytes, given which client signature matched. */
-bool cl_pgsql_server_signature(int client_sig, const uint8_t *h, uint32_t n)
+static void pg_done(cl_an *a)
 {
-    if (client_sig == PG_SIG_SSL)
-        return n >= 1 && (h[0] == 'S' || h[0] == 'N');
-    if (client_sig != PG_SIG_STARTUP || n < 5)
-        return false;
-    bool alnum = (h[0] >= '0' && h[0] <= '9') || ((h[0] | 0x20) >= 'a' && (h[0] | 0x20) <= 'z');
-    return alnum && h[1] == 0 && h[2] == 0;
+    cl_pgsql *p = cl_an_state(a);
+    free(p->startup);
+    p->startup = NULL;
 }
+
+static const cl_an_port pg_ports[] = {{5432, CL_AN_TCP, false}, {0, 0, false}};
+
+static const cl_an_sig pg_sigs[] = {
+    {.name = "dpd_postgresql_client_sslrequest", .transport = CL_AN_TCP,
+     .payload = "^\\x00\\x00\\x00\\x08\\x04\\xd2\\x16\\x2f"},
+    {.name = "dpd_postgresql_server_ssl_confirm", .payload = "^[SN]",
+     .requires_reverse = "dpd_postgresql_client_sslrequest", .enable = true},
+    {.name = "dpd_postgresql_client_startup_3_x", .transport = CL_AN_TCP,
+     .payload = "^....\\x00\\x03\\x00.{0,256}user\\x00"},
+    {.name = "dpd_postgresql_server_any_response", .payload = "^[a-zA-Z0-9]\\x00\\x00..",
+     .requires_reverse = "dpd_postgresql_client_startup_3_x", .enable = true},
+    {0},
+};
+
+const cl_analyzer cl_analyzer_postgresql = {
+    .name = "postgresql",
+    .transport = CL_AN_TCP,
+    .ports = pg_ports,
+    .sigs = pg_sigs,
+    .state_size = sizeof(cl_pgsql),
+    .deliver = pg_deliver,
+    .done = pg_done,
+};

@@ -1,6 +1,6 @@
 /*
  * expect.c - expected connections: Zeek's Analyzer::schedule_analyzer, as
- * the FTP scripts use it for data channels (scripts/base/protocols/ftp).
+ * the FTP, GridFTP and IRC scripts use it for data channels.
  *
  * An expectation names the responder address and port, and the originator
  * address or any; a new TCP connection that matches one before it expires
@@ -8,7 +8,7 @@
  * (one PASV can serve several connections), so do we. The table is small
  * and bounded: when full, the oldest expectation makes room.
  */
-#include "detect/detect_int.h"
+#include "analyzer/expect.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -40,12 +40,12 @@ void cl_expect_add(cl_engine *e, const cl_addr *orig, const cl_addr *resp, uint1
     strncpy(x->service, service, sizeof x->service - 1);
 }
 
-void cl_expect_apply(cl_engine *e, cl_conn *c)
+bool cl_expect_apply(cl_engine *e, cl_conn *c)
 {
     cl_addr orig = cl_conn_orig_h(c), resp = cl_conn_resp_h(c);
     const cl_addr *oh = &orig, *rh = &resp;
     uint16_t rp = cl_conn_resp_p(c);
-    bool live = false;
+    bool live = false, expected = false;
     for (size_t i = 0; i < e->n_expected; i++) {
         const cl_expectation *x = &e->expected[i];
         if (x->expires <= e->network_time)
@@ -56,9 +56,11 @@ void cl_expect_apply(cl_engine *e, cl_conn *c)
         if (!x->any_orig && memcmp(&x->orig, oh, sizeof *oh) != 0)
             continue;
         cl_conn_add_service(c, x->service);
+        expected = true;
     }
     if (!live) /* all expired: new connections need not look any more */
         e->n_expected = e->expect_next = 0;
+    return expected;
 }
 
 void cl_expect_free(cl_engine *e)
